@@ -1,0 +1,2 @@
+// parley-server entry point (being written).
+int main() { return 0; }
