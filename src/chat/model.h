@@ -9,8 +9,8 @@
 
 namespace parley::chat {
 
-using Id = std::string;    // 24 lowercase hex (Mongo ObjectId form)
-using Millis = int64_t;    // epoch milliseconds
+using Id = std::string;  // 24 lowercase hex (Mongo ObjectId form)
+using Millis = int64_t;  // epoch milliseconds
 
 struct User {
   Id id;
@@ -32,7 +32,7 @@ struct Session {
 
 struct Room {
   Id id;
-  std::string name;           // stored trimmed
+  std::string name;  // stored trimmed
   Id creator_id;
   std::string password_hash;  // "" when the room has no password
   Millis created_at = 0;
@@ -46,8 +46,8 @@ struct FileRecord {
   std::string originalname;  // sanitised client name (NFC, no slashes)
   std::string mimetype;
   int64_t size = 0;
-  std::string path;          // where the blob store keeps it
-  Id user_id;                // uploader
+  std::string path;  // where the blob store keeps it
+  Id user_id;        // uploader
   Millis upload_date = 0;
 };
 
@@ -64,9 +64,9 @@ struct Message {
   std::string content;
   Id sender_id;  // empty for system and ai messages
   MessageType type = MessageType::text;
-  Id file_id;           // type == file
-  std::string ai_type;  // type == ai: "wayneAI" | "consultingAI"
-  Millis timestamp = 0; // strictly increasing per room (assigned by the store)
+  Id file_id;            // type == file
+  std::string ai_type;   // type == ai: "wayneAI" | "consultingAI"
+  Millis timestamp = 0;  // strictly increasing per room (assigned by the store)
   std::map<std::string, std::vector<Id>> reactions;  // emoji -> user ids, in order added
   std::vector<Reader> readers;
   std::string metadata_json = "{}";  // the contract's metadata object, as JSON text

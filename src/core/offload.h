@@ -21,16 +21,17 @@ template <class Pool, class F>
 asio::awaitable<std::invoke_result_t<F>> offload(Pool& pool, F fn) {
   using T = std::invoke_result_t<F>;
   auto home = co_await asio::this_coro::executor;
+  // Named local on purpose: GCC 12 destroys a capturing lambda temporary twice when it is
+  // written inside a co_await expression. Callers must follow the same rule.
+  auto initiation = [&pool, home](auto handler, F f) {
+    asio::post(pool, [h = std::move(handler), f = std::move(f), home]() mutable {
+      T r = f();
+      asio::post(home,
+                 [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+    });
+  };
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(
-      [&pool, home](auto handler, F f) {
-        asio::post(pool, [h = std::move(handler), f = std::move(f), home]() mutable {
-          T r = f();
-          asio::post(home, [h = std::move(h), r = std::move(r)]() mutable {
-            std::move(h)(std::move(r));
-          });
-        });
-      },
-      asio::use_awaitable, std::move(fn));
+      std::move(initiation), asio::use_awaitable, std::move(fn));
 }
 
 }  // namespace parley

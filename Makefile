@@ -1,0 +1,50 @@
+# Parley: `make run` starts the server, `make test` runs every test suite.
+# Both bootstrap the machine first (Debian packages, npm packages; idempotent).
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+DATA_DIR ?= ./data
+CMAKE_FLAGS ?=
+
+.PHONY: all bootstrap build run test unit-test node-test sanitize format format-check bench clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p $(DATA_DIR)
+	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt
+
+test: build
+	@$(MAKE) --no-print-directory unit-test node-test
+
+unit-test:
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+node-test:
+	PARLEY_SERVER=$(abspath $(BUILD))/parley-server tests/run-node-suites
+
+# The same suites with AddressSanitizer + UndefinedBehaviorSanitizer.
+sanitize: bootstrap
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPARLEY_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	PARLEY_SERVER=$(abspath $(ASAN_BUILD))/parley-server tests/run-node-suites
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror
+
+bench: build
+	bench/run
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

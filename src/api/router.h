@@ -1,0 +1,59 @@
+// Router: maps (method, path) to a route handler. Patterns are literal segments and `:name`
+// parameters; routes are tried in the order added, so specific paths go before parameters.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http_util.h"
+#include "api/services.h"
+#include "api/session_auth.h"
+
+namespace parley::api {
+
+// What a route handler sees.
+struct Ctx {
+  net::Request& req;
+  const Target& target;
+  const net::ConnInfo& info;
+  Services& services;
+  std::vector<std::string> params;  // `:name` segments, in order, percent-decoded
+  std::optional<Authed> auth;       // set for routes that require authentication
+};
+
+using RouteFn = std::function<asio::awaitable<Response>(Ctx&)>;
+
+enum class Access { pub, authed };
+
+class Router {
+ public:
+  void add(http::verb method, std::string_view pattern, Access access, RouteFn fn);
+
+  struct Match {
+    const RouteFn* fn = nullptr;
+    Access access = Access::pub;
+    std::vector<std::string> params;
+  };
+  // HEAD falls back to the GET route.
+  std::optional<Match> match(http::verb method, std::string_view path) const;
+
+ private:
+  struct Route {
+    http::verb method;
+    std::vector<std::string> segments;  // ":x" marks a parameter
+    Access access;
+    RouteFn fn;
+  };
+  std::vector<Route> routes_;
+};
+
+// Route tables, one per area.
+void add_auth_routes(Router& r);
+void add_user_routes(Router& r);
+void add_room_routes(Router& r);
+void add_misc_routes(Router& r);
+
+}  // namespace parley::api

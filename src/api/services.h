@@ -1,0 +1,35 @@
+// Services: what request and event handlers work with: the store, the password hasher, token
+// keys, limits and the outbound event sink. Built once in app/ and shared by every loop; every
+// member is safe to use from any loop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "api/events.h"
+#include "chat/jwt.h"
+#include "chat/password.h"
+#include "chat/rate_limit.h"
+#include "store/store.h"
+
+namespace parley::api {
+
+namespace asio = boost::asio;
+
+struct Limits {
+  int64_t session_idle_ms = 30 * 60 * 1000;
+  int64_t token_ttl_ms = 24 * 60 * 60 * 1000;
+  int rooms_rate_limit = 10'000;
+  int64_t rooms_rate_window_ms = 30'000;
+};
+
+struct Services {
+  store::Store& store;
+  chat::PasswordHasher& hasher;
+  chat::RateLimiter& rooms_limiter;
+  Events& events;
+  chat::JwtCodec jwt;
+  Limits limits;
+};
+
+}  // namespace parley::api

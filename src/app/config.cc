@@ -1,0 +1,123 @@
+// Command line and environment parsing for parley-server (CLI11). Each option names its
+// environment variable, so `--help` documents both.
+#include "app/config.h"
+
+#include <CLI/CLI.hpp>
+
+namespace parley::app {
+
+bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
+  CLI::App cli{"parley-server: a real-time chat server (REST API + Socket.IO)", "parley-server"};
+  cli.get_formatter()->column_width(40);
+
+  cli.add_option("--host", c.host, "Address to listen on")->envname("HOST")->capture_default_str();
+  cli.add_option("--port", c.port, "REST + web client + Socket.IO port (0 = any free port)")
+      ->envname("PORT")
+      ->capture_default_str();
+  cli.add_option("--ws-port", c.ws_port, "Socket.IO-only port (0 disables)")
+      ->envname("WS_PORT")
+      ->capture_default_str();
+  cli.add_option("--threads", c.threads, "Event loops (0 = one per hardware thread)")
+      ->envname("THREADS")
+      ->capture_default_str();
+
+  cli.add_option("--data-dir", c.data_dir, "Directory for the database, secrets and uploads")
+      ->envname("DATA_DIR")
+      ->capture_default_str();
+  cli.add_option("--storage", c.storage, "Storage engine")
+      ->envname("STORAGE")
+      ->check(CLI::IsMember({"sqlite"}))
+      ->capture_default_str();
+  cli.add_option("--store-read-threads", c.store_read_threads, "SQLite reader threads")
+      ->envname("STORE_READ_THREADS")
+      ->capture_default_str();
+
+  cli.add_option("--jwt-secret", c.jwt_secret,
+                 "HS256 secret (default: generated on first start, kept in DATA_DIR/jwt_secret)")
+      ->envname("JWT_SECRET");
+  cli.add_option("--session-idle-ms", c.session_idle_ms, "Session idle expiry")
+      ->envname("SESSION_IDLE_MS")
+      ->capture_default_str();
+  cli.add_option("--token-ttl-ms", c.token_ttl_ms, "JWT lifetime")
+      ->envname("TOKEN_TTL_MS")
+      ->capture_default_str();
+  cli.add_option("--hash-threads", c.hash_threads, "Password hashing worker threads")
+      ->envname("HASH_THREADS")
+      ->capture_default_str();
+  cli.add_option("--password-mem-kib", c.password_mem_kib,
+                 "argon2id memory per hash in KiB (never below 19456)")
+      ->envname("PASSWORD_MEM_KIB")
+      ->capture_default_str();
+  cli.add_option("--password-ops", c.password_ops, "argon2id passes (never below 2)")
+      ->envname("PASSWORD_OPS")
+      ->capture_default_str();
+
+  cli.add_option("--max-body-bytes", c.max_body_bytes, "Largest JSON request body (413 beyond)")
+      ->envname("MAX_BODY_BYTES")
+      ->capture_default_str();
+  cli.add_option("--max-header-bytes", c.max_header_bytes, "Largest request header (431 beyond)")
+      ->envname("MAX_HEADER_BYTES")
+      ->capture_default_str();
+  cli.add_option("--header-timeout-ms", c.header_timeout_ms, "Time allowed to send the headers")
+      ->envname("HEADER_TIMEOUT_MS")
+      ->capture_default_str();
+  cli.add_option("--body-timeout-ms", c.body_timeout_ms, "Time allowed to send a body")
+      ->envname("BODY_TIMEOUT_MS")
+      ->capture_default_str();
+  cli.add_option("--idle-timeout-ms", c.idle_timeout_ms, "Keep-alive idle time before closing")
+      ->envname("IDLE_TIMEOUT_MS")
+      ->capture_default_str();
+  cli.add_option("--max-connections", c.max_connections, "Open connections per port")
+      ->envname("MAX_CONNECTIONS")
+      ->capture_default_str();
+
+  cli.add_option("--rooms-rate-limit", c.rooms_rate_limit,
+                 "GET /api/rooms requests per window per IP")
+      ->envname("ROOMS_RATE_LIMIT")
+      ->capture_default_str();
+  cli.add_option("--rooms-rate-window-ms", c.rooms_rate_window_ms, "GET /api/rooms window")
+      ->envname("ROOMS_RATE_WINDOW_MS")
+      ->capture_default_str();
+  cli.add_option("--chat-rate-limit", c.chat_rate_limit, "chatMessage events per window per user")
+      ->envname("CHAT_RATE_LIMIT")
+      ->capture_default_str();
+  cli.add_option("--chat-rate-window-ms", c.chat_rate_window_ms, "chatMessage window")
+      ->envname("CHAT_RATE_WINDOW_MS")
+      ->capture_default_str();
+
+  cli.add_option("--ping-interval-ms", c.ping_interval_ms, "Engine.IO ping interval")
+      ->envname("PING_INTERVAL_MS")
+      ->capture_default_str();
+  cli.add_option("--ping-timeout-ms", c.ping_timeout_ms, "Engine.IO ping timeout")
+      ->envname("PING_TIMEOUT_MS")
+      ->capture_default_str();
+  cli.add_option("--connect-timeout-ms", c.connect_timeout_ms, "Time for a Socket.IO CONNECT")
+      ->envname("CONNECT_TIMEOUT_MS")
+      ->capture_default_str();
+  cli.add_option("--max-payload", c.max_payload, "Engine.IO maxPayload in bytes")
+      ->envname("MAX_PAYLOAD")
+      ->capture_default_str();
+  cli.add_option("--outbound-queue-bytes", c.outbound_queue_bytes,
+                 "Per-connection send queue cap; a slower reader is disconnected")
+      ->envname("OUTBOUND_QUEUE_BYTES")
+      ->capture_default_str();
+  cli.add_option("--conformance", c.conformance,
+                 "Protocol conformance server instead of the chat (engine.io | socket.io)")
+      ->check(CLI::IsMember({"engine.io", "socket.io"}));
+
+  cli.add_option("--banned-words", c.banned_words_file, "Banned word list, one word per line")
+      ->envname("BANNED_WORDS_FILE");
+  cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
+      ->envname("LOG_LEVEL")
+      ->capture_default_str();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = cli.exit(e);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace parley::app

@@ -1,0 +1,62 @@
+// Config: every setting of parley-server, each a flag and an environment variable. Parsed once in
+// main and passed down by value; nothing below app/ reads the environment.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace parley::app {
+
+struct Config {
+  // listening
+  std::string host = "0.0.0.0";
+  int port = 5001;     // REST, web client and Socket.IO; 0 picks a free port
+  int ws_port = 5002;  // Socket.IO only, as the contract's clients expect; 0 disables
+  int threads = 0;     // event loops; 0 = hardware threads
+
+  // storage and files
+  std::string data_dir = "./data";
+  std::string storage = "sqlite";  // sqlite | redis (scale-out)
+  int store_read_threads = 2;
+
+  // auth
+  std::string jwt_secret;  // empty: generated once and kept in data_dir/jwt_secret
+  int64_t session_idle_ms = 30 * 60 * 1000;
+  int64_t token_ttl_ms = 24 * 60 * 60 * 1000;
+  int hash_threads = 2;
+  uint64_t password_mem_kib = 19 * 1024;  // argon2id; OWASP minimum is 19 MiB
+  uint64_t password_ops = 2;
+
+  // HTTP limits
+  uint64_t max_body_bytes = 1 << 20;
+  uint32_t max_header_bytes = 16 * 1024;
+  int64_t header_timeout_ms = 10'000;
+  int64_t body_timeout_ms = 30'000;
+  int64_t idle_timeout_ms = 65'000;
+  int max_connections = 19'000;
+
+  // rate limits (contract §5.1)
+  int rooms_rate_limit = 10'000;
+  int64_t rooms_rate_window_ms = 30'000;
+  int chat_rate_limit = 10'000;
+  int64_t chat_rate_window_ms = 60'000;
+
+  // Socket.IO (Engine.IO v4)
+  int64_t ping_interval_ms = 25'000;
+  int64_t ping_timeout_ms = 60'000;
+  int64_t connect_timeout_ms = 45'000;
+  uint64_t max_payload = 1'000'000;
+  uint64_t outbound_queue_bytes = 4 << 20;  // per connection; beyond it: slow consumer, closed
+  std::string conformance;                  // "", "engine.io" or "socket.io"
+
+  // chat rules
+  std::string banned_words_file;  // empty: no banned words
+
+  std::string log_level = "info";
+};
+
+// Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and
+// returns false after printing.
+bool parse_config(int argc, char** argv, Config& out, int& exit_code);
+
+}  // namespace parley::app

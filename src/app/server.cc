@@ -1,0 +1,161 @@
+// See server.h. Threads: N event loops (one per core by default) own every connection; the store
+// and the password hasher have their own worker threads; the main thread only waits for a signal
+// and then drives the shutdown: stop accepting, let in-flight requests finish, stop the loops,
+// flush the store.
+#include "app/server.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/rest_handler.h"
+#include "app/secrets.h"
+#include "net/fd_limit.h"
+#include "net/http_server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace parley::app {
+
+namespace {
+
+namespace asio = boost::asio;
+
+// Until the Socket.IO layer is attached, REST side effects have no sockets to reach.
+class NoSockets final : public api::Events {
+ public:
+  void room_created(const boost::json::object&) override {}
+  void room_updated(const chat::Id&, const boost::json::object&) override {}
+  void session_ended(const chat::Id&, std::string_view, std::string_view) override {}
+};
+
+net::HttpLimits http_limits(const Config& c) {
+  net::HttpLimits l;
+  l.max_body_bytes = c.max_body_bytes;
+  l.max_header_bytes = c.max_header_bytes;
+  l.header_timeout = std::chrono::milliseconds(c.header_timeout_ms);
+  l.body_timeout = std::chrono::milliseconds(c.body_timeout_ms);
+  l.idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms);
+  l.max_connections = c.max_connections;
+  return l;
+}
+
+}  // namespace
+
+int run_server(const Config& c) {
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  auto fds = net::raise_fd_limit();
+  spdlog::info("open files: soft limit {} -> {}, hard limit {}", fds.soft_before, fds.soft,
+               fds.hard);
+
+  std::error_code fs_ec;
+  std::filesystem::create_directories(c.data_dir, fs_ec);
+  if (fs_ec) {
+    spdlog::critical("cannot create data directory {}: {}", c.data_dir, fs_ec.message());
+    return 1;
+  }
+  std::string secret = c.jwt_secret;
+  if (secret.empty()) {
+    auto loaded = load_or_create_secret(c.data_dir);
+    if (!loaded) {
+      spdlog::critical("JWT secret: {}", loaded.error().detail);
+      return 1;
+    }
+    secret = std::move(loaded.value());
+  }
+
+  store::sqlite::SqliteStore::Options store_options;
+  store_options.path = (std::filesystem::path(c.data_dir) / "parley.db").string();
+  store_options.read_connections = c.store_read_threads;
+  auto opened = store::sqlite::SqliteStore::open(store_options);
+  if (!opened) {
+    spdlog::critical("cannot open the store at {}: {}", store_options.path, opened.error().detail);
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(opened.value());
+
+  chat::PasswordHasherOptions hash_options;
+  hash_options.threads = static_cast<unsigned>(std::max(1, c.hash_threads));
+  hash_options.memlimit = std::max<size_t>(hash_options.memlimit, c.password_mem_kib * 1024);
+  hash_options.opslimit = std::max<unsigned long long>(hash_options.opslimit, c.password_ops);
+  chat::PasswordHasher hasher{hash_options};
+  chat::RateLimiter rooms_limiter{c.rooms_rate_limit, c.rooms_rate_window_ms};
+  NoSockets events;
+
+  api::Services services{
+      *store,
+      hasher,
+      rooms_limiter,
+      events,
+      chat::JwtCodec{secret},
+      api::Limits{c.session_idle_ms, c.token_ttl_ms, c.rooms_rate_limit, c.rooms_rate_window_ms}};
+
+  const unsigned threads = c.threads > 0 ? static_cast<unsigned>(c.threads)
+                                         : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::io_context*> loop_ptrs;
+  for (unsigned i = 0; i < threads; ++i) {
+    loops.push_back(std::make_unique<asio::io_context>(1));
+    loop_ptrs.push_back(loops.back().get());
+  }
+
+  api::RestHandler rest_handler{services, nullptr, /*rest=*/true};
+  api::RestHandler socket_handler{services, nullptr, /*rest=*/false};
+  net::HttpServer http{loop_ptrs, rest_handler, http_limits(c)};
+  if (auto r = http.listen(c.host, static_cast<uint16_t>(c.port)); !r) {
+    spdlog::critical("{}", r.error().detail);
+    return 1;
+  }
+  std::unique_ptr<net::HttpServer> ws;
+  if (c.ws_port != 0) {
+    ws = std::make_unique<net::HttpServer>(loop_ptrs, socket_handler, http_limits(c));
+    if (auto r = ws->listen(c.host, static_cast<uint16_t>(c.ws_port)); !r) {
+      spdlog::critical("{}", r.error().detail);
+      return 1;
+    }
+  }
+
+  std::vector<std::thread> workers;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& loop : loops) {
+    guards.push_back(asio::make_work_guard(*loop));
+    workers.emplace_back([l = loop.get()] { l->run(); });
+  }
+
+  const std::string shown_host = c.host == "0.0.0.0" ? "localhost" : c.host;
+  spdlog::info("parley-server: {} event loops, data in {}", threads, c.data_dir);
+  std::printf("Parley is running at http://%s:%u/ (Socket.IO also on port %u)\n",
+              shown_host.c_str(), http.port(), ws ? ws->port() : http.port());
+  std::printf("PARLEY_READY http=%u ws=%u\n", http.port(), ws ? ws->port() : 0);
+  std::fflush(stdout);
+
+  asio::io_context control;
+  asio::signal_set signals{control, SIGINT, SIGTERM};
+  signals.async_wait([](const boost::system::error_code&, int sig) {
+    spdlog::info("signal {}: shutting down", sig);
+  });
+  control.run();
+
+  http.stop_accepting();
+  if (ws) ws->stop_accepting();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((http.in_flight() > 0 || (ws && ws->in_flight() > 0)) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  guards.clear();
+  for (auto& loop : loops)
+    loop->stop();
+  for (auto& t : workers)
+    t.join();
+  store->close();
+  spdlog::info("parley-server: stopped");
+  return 0;
+}
+
+}  // namespace parley::app

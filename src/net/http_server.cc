@@ -1,0 +1,271 @@
+// The listener and the per-connection request loop. A connection is one coroutine on the loop
+// that accepted it: read headers (bounded in size and time), pick the body limit, read the body
+// (bounded), answer, and repeat while keep-alive holds. Pipelined requests work because the read
+// buffer keeps whatever follows the current request.
+#include "net/http_server.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+namespace parley::net {
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+class CountedSlot final : public ConnectionSlot {
+ public:
+  explicit CountedSlot(std::shared_ptr<std::atomic<int>> counter) : counter_(std::move(counter)) {
+    counter_->fetch_add(1, std::memory_order_relaxed);
+  }
+  ~CountedSlot() override { counter_->fetch_sub(1, std::memory_order_relaxed); }
+
+ private:
+  std::shared_ptr<std::atomic<int>> counter_;
+};
+
+// A descriptor held in reserve: when accept() fails for lack of descriptors, releasing it lets us
+// accept and close the waiting connection, so the client is refused cleanly instead of hanging
+// in the backlog while the loop spins on the same error.
+class SpareDescriptor {
+ public:
+  SpareDescriptor() { reopen(); }
+  ~SpareDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  void reopen() {
+    if (fd_ < 0) fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+template <class Body>
+asio::awaitable<void> write_and_close(beast::tcp_stream& stream, http::response<Body> res,
+                                      std::chrono::milliseconds timeout) {
+  res.keep_alive(false);
+  stream.expires_after(timeout);
+  co_await http::async_write(stream, res, kTuple);
+  boost::system::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+class HttpConnection {
+ public:
+  static asio::awaitable<void> serve(HttpServer& server, beast::tcp_stream stream,
+                                     ConnectionSlotPtr slot, ConnInfo info) {
+    const HttpLimits& limits = server.limits_;
+    HttpHandler& handler = server.handler_;
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (buffer.size() == 0) {  // keep-alive wait for the first byte of the next request
+        stream.expires_after(limits.idle_timeout);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+        if (ec) co_return;
+        buffer.commit(n);
+      }
+      http::request_parser<http::empty_body> head;
+      head.header_limit(limits.max_header_bytes);
+      head.body_limit(boost::none);
+      stream.expires_after(limits.header_timeout);
+      auto [hec, hn] = co_await http::async_read_header(stream, buffer, head, kTuple);
+      (void)hn;
+      if (hec == http::error::header_limit) {
+        co_await write_and_close(stream,
+                                 handler.reject(http::status::request_header_fields_too_large, 11),
+                                 limits.body_timeout);
+        co_return;
+      }
+      if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
+          hec == asio::error::eof || hec == asio::error::connection_reset) {
+        co_return;
+      }
+      if (hec) {
+        co_await write_and_close(stream, handler.reject(http::status::bad_request, 11),
+                                 limits.body_timeout);
+        co_return;
+      }
+      const unsigned version = head.get().version();
+      uint64_t body_limit = handler.body_limit(head.get().base());
+      if (body_limit == 0) body_limit = limits.max_body_bytes;
+      if (head.content_length() && *head.content_length() > body_limit) {
+        co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
+                                 limits.body_timeout);
+        co_return;
+      }
+      http::request_parser<http::string_body> parser{std::move(head)};
+      parser.body_limit(body_limit);
+      stream.expires_after(limits.body_timeout);
+      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
+      (void)bn;
+      if (bec == http::error::body_limit) {
+        co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
+                                 limits.body_timeout);
+        co_return;
+      }
+      if (bec == beast::error::timeout || bec == asio::error::eof ||
+          bec == http::error::partial_message || bec == asio::error::connection_reset) {
+        co_return;
+      }
+      if (bec) {
+        co_await write_and_close(stream, handler.reject(http::status::bad_request, version),
+                                 limits.body_timeout);
+        co_return;
+      }
+      Request req = parser.release();
+
+      if (beast::websocket::is_upgrade(req) && handler.wants_upgrade(req)) {
+        stream.expires_never();
+        co_await handler.upgrade(std::move(stream), std::move(req), std::move(info),
+                                 std::move(slot));
+        co_return;
+      }
+
+      if (server.draining()) req.keep_alive(false);
+      server.in_flight_.fetch_add(1, std::memory_order_relaxed);
+      struct InFlight {
+        std::atomic<int>& n;
+        ~InFlight() { n.fetch_sub(1, std::memory_order_relaxed); }
+      } in_flight{server.in_flight_};
+
+      std::optional<http::message_generator> response;
+      try {
+        response.emplace(co_await handler.handle(std::move(req), info));
+      } catch (const std::exception& e) {
+        spdlog::error("http: handler failed: {}", e.what());
+        response.emplace(handler.reject(http::status::internal_server_error, version));
+      }
+      const bool keep_alive = response->keep_alive() && !server.draining();
+      stream.expires_after(limits.body_timeout);
+      auto [wec, wn] = co_await beast::async_write(stream, std::move(*response), kTuple);
+      (void)wn;
+      if (wec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  }
+};
+
+HttpServer::HttpServer(std::vector<asio::io_context*> loops, HttpHandler& handler,
+                       HttpLimits limits)
+    : loops_(std::move(loops)), handler_(handler), limits_(limits) {}
+
+HttpServer::~HttpServer() {
+  stop_accepting();
+}
+
+Result<void> HttpServer::listen(const std::string& host, uint16_t port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return Error::invalid("bad listen address '" + host + "': " + ec.message());
+  uint16_t bound = port;
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(*loops_[i]);
+    asio::ip::tcp::endpoint endpoint{address, bound};
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+      acceptor->set_option(reuse_port(true), ec);
+    }
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Error::unavailable("cannot listen on " + host + ":" + std::to_string(bound) + ": " +
+                                ec.message());
+    }
+    bound = acceptor->local_endpoint().port();  // port 0: the rest join the port we got
+    acceptors_.push_back(std::move(acceptor));
+  }
+  port_ = bound;
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    asio::co_spawn(*loops_[i], accept_loop(i), asio::detached);
+  }
+  return {};
+}
+
+void HttpServer::stop_accepting() {
+  draining_.store(true, std::memory_order_relaxed);
+  for (auto& acceptor : acceptors_) {
+    // Closed on its own loop: acceptors are not thread-safe.
+    asio::post(acceptor->get_executor(), [a = acceptor.get()] {
+      boost::system::error_code ignored;
+      a->close(ignored);
+    });
+  }
+}
+
+asio::awaitable<void> HttpServer::accept_loop(size_t index) {
+  auto& acceptor = *acceptors_[index];
+  SpareDescriptor spare;
+  asio::steady_timer backoff{acceptor.get_executor()};
+  auto delay = std::chrono::milliseconds(10);
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      if (out_of_descriptors(ec)) {
+        spdlog::warn("accept: out of descriptors ({}); refusing one connection, backing off {} ms",
+                     ec.message(), delay.count());
+        spare.release();
+        boost::system::error_code ignored;
+        asio::ip::tcp::socket victim{acceptor.get_executor()};
+        acceptor.accept(victim, ignored);  // non-blocking: a connection is waiting
+        victim.close(ignored);
+        spare.reopen();
+      } else {
+        spdlog::warn("accept: {}", ec.message());
+      }
+      backoff.expires_after(delay);
+      co_await backoff.async_wait(kTuple);
+      delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+      continue;
+    }
+    delay = std::chrono::milliseconds(10);
+    if (connections_->load(std::memory_order_relaxed) >= limits_.max_connections) {
+      // Over budget: refuse at once with a 503 that fits in one segment.
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      boost::system::error_code ignored;
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kBusy), ignored);
+      socket.close(ignored);
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    ConnInfo info;
+    auto remote = socket.remote_endpoint(ignored);
+    if (!ignored) info.peer_ip = remote.address().to_string();
+    info.local_port = port_;
+    auto slot = std::make_shared<CountedSlot>(connections_);
+    asio::co_spawn(acceptor.get_executor(),
+                   HttpConnection::serve(*this, beast::tcp_stream(std::move(socket)),
+                                         std::move(slot), std::move(info)),
+                   asio::detached);
+  }
+}
+
+}  // namespace parley::net

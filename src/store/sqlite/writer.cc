@@ -1,0 +1,98 @@
+// Writer: the group-commit loop (see writer.h for why it exists).
+#include "store/sqlite/writer.h"
+
+#include <optional>
+
+namespace parley::store::sqlite {
+
+Writer::Writer(std::unique_ptr<Connection> db, std::function<void()> on_abort)
+    : db_(std::move(db)), on_abort_(std::move(on_abort)), thread_([this] { loop(); }) {}
+
+Writer::~Writer() {
+  stop();
+}
+
+void Writer::submit(std::unique_ptr<Job> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(job));
+      wake_.notify_one();
+      return;
+    }
+  }
+  Error closed = Error::unavailable("store is closed");
+  job->complete(&closed);
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats Writer::stats() const {
+  return {batches_.load(std::memory_order_relaxed), jobs_.load(std::memory_order_relaxed),
+          largest_batch_.load(std::memory_order_relaxed)};
+}
+
+void Writer::loop() {
+  std::vector<std::unique_ptr<Job>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been written
+      batch.swap(queue_);
+    }
+    run_batch(batch);
+    batch.clear();
+  }
+}
+
+void Writer::run_batch(std::vector<std::unique_ptr<Job>>& batch) {
+  Connection& db = *db_;
+  std::optional<Error> failure;
+  try {
+    db.run("BEGIN IMMEDIATE");
+    for (auto& job : batch) {
+      db.run("SAVEPOINT job");
+      bool ok = job->run(db);  // catches its own exceptions (job.h)
+      // Some errors (SQLITE_FULL, some I/O errors) make SQLite roll back the whole
+      // transaction; then the jobs before this one are gone too and the batch has failed.
+      if (!db.in_transaction()) throw SqliteError(SQLITE_ABORT, "transaction aborted by SQLite");
+      if (!ok) db.run("ROLLBACK TO job");
+      db.run("RELEASE job");
+    }
+    db.run("COMMIT");
+  } catch (const SqliteError& e) {
+    failure = to_error(e);
+    failure->kind = Error::Kind::unavailable;  // the batch, not the caller's input, failed
+  } catch (const std::exception& e) {
+    failure = Error::unavailable(e.what());
+  }
+
+  if (failure) {
+    try {
+      if (db.in_transaction()) db.run("ROLLBACK");
+    } catch (const SqliteError&) {
+      // nothing more to undo; the next BEGIN starts clean or fails on its own
+    }
+    spdlog::error("sqlite store: batch of {} writes failed: {}", batch.size(), failure->detail);
+    if (on_abort_) on_abort_();
+  }
+
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
+  if (batch.size() > largest_batch_.load(std::memory_order_relaxed)) {
+    largest_batch_.store(batch.size(), std::memory_order_relaxed);
+  }
+
+  for (auto& job : batch)
+    job->complete(failure ? &*failure : nullptr);
+}
+
+}  // namespace parley::store::sqlite
