@@ -30,13 +30,15 @@ asio::awaitable<Result<boost::json::array>> load_room_views(Services& s,
   }
   auto users = co_await load_users(s, std::move(ids));
   if (!users) co_return users.error();
-  const int64_t since = now_ms() - kRecentWindowMs;
+  std::vector<chat::Id> room_ids;
+  room_ids.reserve(rooms.size());
+  for (const auto& room : rooms) room_ids.push_back(room.id);
+  auto recent = co_await s.store.count_messages_since(std::move(room_ids), now_ms() - kRecentWindowMs);
+  if (!recent) co_return recent.error();
   boost::json::array out;
   out.reserve(rooms.size());
-  for (const auto& room : rooms) {
-    auto recent = co_await s.store.count_messages_since(room.id, since);
-    if (!recent) co_return recent.error();
-    out.push_back(room_view(room, users.value(), recent.value()));
+  for (size_t i = 0; i < rooms.size(); ++i) {
+    out.push_back(room_view(rooms[i], users.value(), recent.value()[i]));
   }
   co_return out;
 }

@@ -80,8 +80,10 @@ class Store {
   virtual asio::awaitable<Result<ParticipantChange>> add_participant(Id room_id, Id user_id) = 0;
   virtual asio::awaitable<Result<ParticipantChange>> remove_participant(Id room_id,
                                                                         Id user_id) = 0;
-  // Non-deleted messages of the room with timestamp >= since.
-  virtual asio::awaitable<Result<int64_t>> count_messages_since(Id room_id, Millis since) = 0;
+  // For each room, the non-deleted messages with timestamp >= since (in the order of room_ids).
+  // One call for a whole page of rooms: the room list needs this for every room it shows.
+  virtual asio::awaitable<Result<std::vector<int64_t>>> count_messages_since(
+      std::vector<Id> room_ids, Millis since) = 0;
   // created_at of the newest room, if any (for /api/rooms/health).
   virtual asio::awaitable<Result<std::optional<Millis>>> newest_room_created_at() = 0;
 

@@ -64,7 +64,8 @@ class SqliteStore final : public Store {
   asio::awaitable<Result<RoomPage>> list_rooms(RoomQuery query) override;
   asio::awaitable<Result<ParticipantChange>> add_participant(Id room_id, Id user_id) override;
   asio::awaitable<Result<ParticipantChange>> remove_participant(Id room_id, Id user_id) override;
-  asio::awaitable<Result<int64_t>> count_messages_since(Id room_id, Millis since) override;
+  asio::awaitable<Result<std::vector<int64_t>>> count_messages_since(std::vector<Id> room_ids,
+                                                                     Millis since) override;
   asio::awaitable<Result<std::optional<Millis>>> newest_room_created_at() override;
 
   // ---- messages

@@ -127,11 +127,18 @@ asio::awaitable<Result<ParticipantChange>> SqliteStore::remove_participant(Id ro
   });
 }
 
-asio::awaitable<Result<int64_t>> SqliteStore::count_messages_since(Id room_id, Millis since) {
-  return read([room_id = std::move(room_id), since](Connection& db) -> Result<int64_t> {
-    return db.scalar(
-        "SELECT count(*) FROM messages WHERE room_id = ?1 AND timestamp >= ?2 AND is_deleted = 0",
-        0, room_id, since);
+asio::awaitable<Result<std::vector<int64_t>>> SqliteStore::count_messages_since(
+    std::vector<Id> room_ids, Millis since) {
+  return read([room_ids = std::move(room_ids),
+               since](Connection& db) -> Result<std::vector<int64_t>> {
+    std::vector<int64_t> counts;
+    counts.reserve(room_ids.size());
+    for (const auto& room_id : room_ids) {
+      counts.push_back(db.scalar(
+          "SELECT count(*) FROM messages WHERE room_id = ?1 AND timestamp >= ?2 AND is_deleted = 0",
+          0, room_id, since));
+    }
+    return counts;
   });
 }
 

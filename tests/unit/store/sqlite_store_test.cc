@@ -698,9 +698,10 @@ TEST_F(SqliteStoreTest, CountMessagesSince) {
   gone.is_deleted = true;
   append(gone);
   append(make_message(7, make_id('b', 2), 700));
-  EXPECT_EQ(run(store_->count_messages_since(r, 300)).value(), 3);
-  EXPECT_EQ(run(store_->count_messages_since(r, 0)).value(), 5);
-  EXPECT_EQ(run(store_->count_messages_since(r, 10'000)).value(), 0);
+  EXPECT_EQ(run(store_->count_messages_since({r}, 300)).value(), std::vector<int64_t>{3});
+  EXPECT_EQ(run(store_->count_messages_since({r}, 0)).value(), std::vector<int64_t>{5});
+  EXPECT_EQ(run(store_->count_messages_since({r, std::string(24, 'f')}, 10'000)).value(),
+            (std::vector<int64_t>{0, 0}));
 }
 
 // ---- files
