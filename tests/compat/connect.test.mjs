@@ -29,7 +29,7 @@ describe('CONNECT authentication (§3.2)', () => {
 
   test('missing token and/or sessionId → "Authentication error"', T, async () => {
     const u = await registerUser(a);
-    for (const auth of [undefined, {}, { token: u.token }, { sessionId: u.sessionId }, { token: '', sessionId: u.sessionId }, { token: u.token, sessionId: '' }]) {
+    for (const auth of [undefined, {}, { token: u.token }, { sessionId: u.sessionId }, { token: null, sessionId: u.sessionId }, { token: u.token, sessionId: null }]) {
       const err = await connectError(srv.url, auth);
       assert.equal(err.message, 'Authentication error', `auth=${JSON.stringify(auth)}`);
     }

@@ -125,6 +125,8 @@ describe('heartbeats (--ping-interval-ms 200 --ping-timeout-ms 400)', () => {
 
   test('the open packet advertises the configured ping settings', T, async () => {
     const r = await a.get('/socket.io/', { query: { EIO: 4, transport: 'polling' } });
+    assert.equal(r.status, 200, `handshake status (body ${r.text.slice(0, 120)})`);
+    assert.equal(r.text[0], '0', `open packet: ${r.text.slice(0, 80)}`);
     const open = JSON.parse(r.text.slice(1));
     assert.equal(open.pingInterval, 200);
     assert.equal(open.pingTimeout, 400);

@@ -261,6 +261,70 @@ describe('HTTP behaviour', () => {
     });
   });
 
+  describe('framing robustness', () => {
+    const loginBody = () => JSON.stringify({ email: u.email, password: 'definitely-wrong' });
+
+    test('a chunked (Transfer-Encoding) JSON body is accepted', T, async () => {
+      const b = loginBody();
+      const half = Math.floor(b.length / 2);
+      const chunk = (s) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
+      const req = 'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n' +
+        `${chunk(b.slice(0, half))}${chunk(b.slice(half))}0\r\n\r\n`;
+      const { responses } = await rawExchange(srv.port, req, 1, 5000);
+      assert.equal(responses[0]?.status, 401, 'parsed the body: wrong password → 401');
+      assert.deepEqual(responses[0].json, { success: false, message: '이메일 또는 비밀번호가 올바르지 않습니다.' });
+    });
+
+    test('a chunked body larger than --max-body-bytes → 413', T, async () => {
+      const piece = 'a'.repeat(16000);
+      let req = 'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+      for (let i = 0; i < 6; i += 1) req += `${piece.length.toString(16)}\r\n${piece}\r\n`; // 96 000 B > 65 536 B
+      req += '0\r\n\r\n';
+      const { responses } = await rawExchange(srv.port, req, 1, 5000);
+      assert.equal(responses[0]?.status, 413);
+      await assertHealthy(a);
+    });
+
+    test('a body split over several writes (within the timeouts) is assembled', T, async () => {
+      const b = loginBody();
+      const c = await rawConnect(srv.port);
+      try {
+        await c.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b)}\r\n\r\n`);
+        for (let i = 0; i < b.length; i += 7) { await c.write(b.slice(i, i + 7)); await sleep(5); }
+        const rs = await c.waitResponses(1, 5000);
+        assert.equal(rs[0]?.status, 401);
+        assert.equal(rs[0].json.message, '이메일 또는 비밀번호가 올바르지 않습니다.');
+      } finally { c.close(); }
+    });
+
+    test('an invalid Content-Length → 400 (or close); server survives', T, async () => {
+      const c = await rawConnect(srv.port);
+      try {
+        await c.write('POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}');
+        const rs = await c.waitResponses(1, 3000);
+        if (rs.length) assert.equal(rs[0].status, 400);
+        else assert.ok((await c.waitClose(3000)).closed);
+      } finally { c.close(); }
+      await assertHealthy(a);
+    });
+
+    test('a URL longer than --max-header-bytes → 414 or 431; server survives', T, async () => {
+      const { responses } = await rawExchange(srv.port, `GET /api/health?pad=${'q'.repeat(12000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, 1, 5000);
+      assert.ok([414, 431].includes(responses[0]?.status), `status ${responses[0]?.status}`);
+      await assertHealthy(a);
+    });
+
+    test('clients vanishing mid-headers and mid-body do not hurt the server', T, async () => {
+      for (const partial of ['GET /api/hea', 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"email"']) {
+        const c = await rawConnect(srv.port);
+        await c.write(partial);
+        c.socket.resetAndDestroy ? c.socket.resetAndDestroy() : c.close();
+      }
+      await sleep(100);
+      await assertHealthy(a);
+    });
+  });
+
   describe('keep-alive and pipelining', () => {
     test('3 pipelined GET /api/health in one write → 3 responses in order, connection stays open', T, async () => {
       const c = await rawConnect(srv.port);
