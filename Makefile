@@ -6,20 +6,25 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 CMAKE_FLAGS ?=
 
-.PHONY: all bootstrap build run test unit-test node-test sanitize format format-check bench clean
+.PHONY: all bootstrap build web run test unit-test node-test sanitize format format-check bench clean
 
 all: build
 
 bootstrap:
 	@scripts/bootstrap
 
-build: bootstrap
+build: bootstrap web
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The web client (web/dist), rebuilt when its sources or lockfile change.
+web: web/dist/index.html
+web/dist/index.html: web/package-lock.json web/index.html web/vite.config.js $(shell find web/src -type f 2>/dev/null)
+	npm --prefix web run build
+
 run: build
 	@mkdir -p $(DATA_DIR)
-	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt
+	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist
 
 test: build
 	@$(MAKE) --no-print-directory unit-test node-test
@@ -29,6 +34,8 @@ unit-test:
 
 node-test:
 	PARLEY_SERVER=$(abspath $(BUILD))/parley-server tests/run-node-suites
+	npm --prefix web test
+	PARLEY_SERVER=$(abspath $(BUILD))/parley-server node --test --test-concurrency=1 tests/e2e/
 
 # The same suites with AddressSanitizer + UndefinedBehaviorSanitizer.
 sanitize: bootstrap
