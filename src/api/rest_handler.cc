@@ -11,6 +11,7 @@ RestHandler::RestHandler(Services& services, net::HttpHandler* socketio, bool re
   add_auth_routes(router_);
   add_user_routes(router_);
   add_room_routes(router_);
+  add_file_routes(router_);
 }
 
 bool RestHandler::is_socketio(std::string_view target) const {
@@ -19,7 +20,14 @@ bool RestHandler::is_socketio(std::string_view target) const {
 
 uint64_t RestHandler::body_limit(const net::RequestHeader& header) {
   if (is_socketio(header.target())) return socketio_->body_limit(header);
+  if (wants_stream(header)) return services_.files.limits.request_bytes;
   return 0;
+}
+
+bool RestHandler::wants_stream(const net::RequestHeader& header) {
+  if (!rest_ || is_socketio(header.target())) return false;
+  const std::string_view target = header.target();
+  return streams_body(header.method(), target.substr(0, target.find('?')));
 }
 
 bool RestHandler::wants_upgrade(const net::Request& req) {
@@ -34,38 +42,93 @@ asio::awaitable<void> RestHandler::upgrade(net::beast::tcp_stream stream, net::R
 asio::awaitable<http::message_generator> RestHandler::handle(net::Request req, net::ConnInfo info) {
   if (is_socketio(req.target()))
     co_return co_await socketio_->handle(std::move(req), std::move(info));
-  if (req.method() == http::verb::options) co_return preflight_response(req);
-  Response res = co_await route(req, info);
-  if (req.method() == http::verb::head) {  // headers of the GET, no body
-    const auto length = res.body().size();
-    res.body().clear();
-    res.content_length(length);
+  net::Reply reply = co_await answer(req, info, nullptr);
+  if (auto* message = std::get_if<http::message_generator>(&reply)) co_return std::move(*message);
+  // A streamed body requested through handle() rather than respond() (direct callers only; the
+  // listener uses respond()): gather it into one message.
+  auto& streamed = std::get<net::StreamedResponse>(reply);
+  Response res{std::move(streamed.header)};
+  for (;;) {
+    auto chunk = co_await streamed.body->next();
+    if (!chunk) co_return reject(http::status::internal_server_error, req.version());
+    if (chunk->empty()) break;
+    res.body().append(*chunk);
   }
   co_return res;
 }
 
-asio::awaitable<Response> RestHandler::route(net::Request& req, const net::ConnInfo& info) {
+asio::awaitable<net::Reply> RestHandler::respond(net::Request req, net::ConnInfo info) {
+  if (is_socketio(req.target()))
+    co_return co_await socketio_->respond(std::move(req), std::move(info));
+  co_return co_await answer(req, info, nullptr);
+}
+
+asio::awaitable<net::Reply> RestHandler::handle_stream(net::RequestHeader header,
+                                                       net::BodyStream& body, net::ConnInfo info) {
+  net::Request req{std::move(header)};
+  co_return co_await answer(req, info, &body);
+}
+
+asio::awaitable<net::Reply> RestHandler::answer(net::Request& req, const net::ConnInfo& info,
+                                                net::BodyStream* body) {
+  if (req.method() == http::verb::options) {
+    http::message_generator preflight{preflight_response(req)};
+    co_return net::Reply{std::move(preflight)};
+  }
+  Routed routed = co_await route(req, info, body);
+  Response& res = routed.res;
+  if (req.method() == http::verb::head) {  // headers of the GET, no body
+    // A file route answers HEAD with an empty body and the real Content-Length: keep it (and a
+    // 304 carries no length at all).
+    if (!res.body().empty() ||
+        (!res.has_content_length() && res.result() != http::status::not_modified)) {
+      const auto length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
+    routed.body.reset();
+  }
+  // A streamed request body left unread: the connection cannot carry another request.
+  if (body && !body->complete()) res.keep_alive(false);
+  if (routed.body) {
+    net::StreamedResponse streamed{std::move(res.base()), std::move(routed.body)};
+    co_return net::Reply{std::move(streamed)};
+  }
+  http::message_generator message{std::move(res)};
+  co_return net::Reply{std::move(message)};
+}
+
+asio::awaitable<RestHandler::Routed> RestHandler::route(net::Request& req,
+                                                        const net::ConnInfo& info,
+                                                        net::BodyStream* body) {
   Target target = parse_target(req.target());
   auto match = rest_ ? router_.match(req.method(), target.path) : std::nullopt;
   if (!match) {
-    co_return json_response(req, http::status::not_found,
-                            json::object{{"success", false},
-                                         {"message", "요청하신 리소스를 찾을 수 없습니다."},
-                                         {"path", target.path}});
+    if (rest_) {
+      if (auto rejected = file_path_rejection(req, target))
+        co_return Routed{std::move(*rejected), nullptr};
+    }
+    co_return Routed{json_response(req, http::status::not_found,
+                                   json::object{{"success", false},
+                                                {"message", "요청하신 리소스를 찾을 수 없습니다."},
+                                                {"path", target.path}}),
+                     nullptr};
   }
-  Ctx ctx{req, target, info, services_, std::move(match->params), std::nullopt};
+  Ctx ctx{req, target, info, services_, std::move(match->params), std::nullopt, body, nullptr};
   if (match->access == Access::authed) {
     auto auth = co_await authenticate(services_, token_from(req, target));
     if (auto* failure = std::get_if<AuthFailure>(&auth)) {
       if (*failure == AuthFailure::unavailable) {
-        co_return error_response(req, http::status::service_unavailable,
-                                 "일시적으로 서비스를 사용할 수 없습니다.");
+        co_return Routed{error_response(req, http::status::service_unavailable,
+                                        "일시적으로 서비스를 사용할 수 없습니다."),
+                         nullptr};
       }
-      co_return unauthorized(req);
+      co_return Routed{unauthorized(req), nullptr};
     }
     ctx.auth = std::move(std::get<Authed>(auth));
   }
-  co_return co_await (*match->fn)(ctx);
+  Response res = co_await (*match->fn)(ctx);
+  co_return Routed{std::move(res), std::move(ctx.stream_body)};
 }
 
 net::StringResponse RestHandler::reject(http::status status, unsigned version) {

@@ -1,6 +1,7 @@
 // RestHandler: the HTTP front door of a listening port. CORS preflights, the REST routes,
 // authentication for protected routes, the 404 envelope, and the hand-off of /socket.io/
-// requests (polling and WebSocket upgrades) to the Socket.IO server.
+// requests (polling and WebSocket upgrades) to the Socket.IO server. Upload routes get their
+// request body streamed (handle_stream); file downloads answer with a streamed body (respond).
 #pragma once
 
 #include "api/router.h"
@@ -15,6 +16,10 @@ class RestHandler final : public net::HttpHandler {
 
   uint64_t body_limit(const net::RequestHeader& header) override;
   asio::awaitable<http::message_generator> handle(net::Request req, net::ConnInfo info) override;
+  asio::awaitable<net::Reply> respond(net::Request req, net::ConnInfo info) override;
+  bool wants_stream(const net::RequestHeader& header) override;
+  asio::awaitable<net::Reply> handle_stream(net::RequestHeader header, net::BodyStream& body,
+                                            net::ConnInfo info) override;
   net::StringResponse reject(http::status status, unsigned version) override;
   bool wants_upgrade(const net::Request& req) override;
   asio::awaitable<void> upgrade(net::beast::tcp_stream stream, net::Request req, net::ConnInfo info,
@@ -22,7 +27,14 @@ class RestHandler final : public net::HttpHandler {
 
  private:
   bool is_socketio(std::string_view target) const;
-  asio::awaitable<Response> route(net::Request& req, const net::ConnInfo& info);
+  struct Routed {
+    Response res;
+    std::unique_ptr<net::BodySource> body;  // set: res is the header of a streamed body
+  };
+  asio::awaitable<Routed> route(net::Request& req, const net::ConnInfo& info,
+                                net::BodyStream* body);
+  asio::awaitable<net::Reply> answer(net::Request& req, const net::ConnInfo& info,
+                                     net::BodyStream* body);
 
   Services& services_;
   net::HttpHandler* socketio_;

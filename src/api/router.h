@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ struct Ctx {
   Services& services;
   std::vector<std::string> params;  // `:name` segments, in order, percent-decoded
   std::optional<Authed> auth;       // set for routes that require authentication
+  // Streamed requests (streams_body): the body, read by the route itself; null otherwise.
+  net::BodyStream* body = nullptr;
+  // A route answering with a streamed body sets this; its Response is then only the header
+  // (with Content-Length) and the listener writes the body from this source.
+  std::unique_ptr<net::BodySource> stream_body;
 };
 
 using RouteFn = std::function<asio::awaitable<Response>(Ctx&)>;
@@ -55,5 +61,13 @@ void add_auth_routes(Router& r);
 void add_user_routes(Router& r);
 void add_room_routes(Router& r);
 void add_misc_routes(Router& r);
+void add_file_routes(Router& r);
+
+// True for the routes whose request body is streamed to the route (uploads) instead of read
+// whole first.
+bool streams_body(http::verb method, std::string_view path);
+// For a path no route matched: a 400 when it reaches for the file routes with a traversal
+// attempt (extra segments, "..", backslashes), so such requests get the contract's answer.
+std::optional<Response> file_path_rejection(const net::Request& req, const Target& target);
 
 }  // namespace parley::api

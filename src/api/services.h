@@ -10,6 +10,7 @@
 #include "chat/jwt.h"
 #include "chat/password.h"
 #include "chat/rate_limit.h"
+#include "files/file_services.h"
 #include "store/store.h"
 
 namespace parley::api {
@@ -30,6 +31,7 @@ struct Services {
   Events& events;
   chat::JwtCodec jwt;
   Limits limits;
+  files::FileServices files{};  // uploads and profile images (files/)
 };
 
 }  // namespace parley::api

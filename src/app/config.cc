@@ -32,6 +32,38 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
       ->envname("STORE_READ_THREADS")
       ->capture_default_str();
 
+  cli.add_option("--upload-dir", c.upload_dir,
+                 "Directory for uploaded files and profile images (default: DATA_DIR/uploads)")
+      ->envname("UPLOAD_DIR");
+  cli.add_option("--file-io-threads", c.file_io_threads, "Disk worker threads for file transfers")
+      ->envname("FILE_IO_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cli.add_option("--upload-sync", c.upload_sync,
+                 "fdatasync each upload before it becomes visible (false: faster, not crash-safe)")
+      ->envname("UPLOAD_SYNC")
+      ->capture_default_str();
+  cli.add_option("--upload-request-bytes", c.upload_request_bytes,
+                 "Largest upload request, multipart framing included (413 beyond)")
+      ->envname("UPLOAD_REQUEST_BYTES")
+      ->capture_default_str();
+  cli.add_option("--upload-image-bytes", c.upload_image_bytes, "Largest image attachment")
+      ->envname("UPLOAD_IMAGE_BYTES")
+      ->capture_default_str();
+  cli.add_option("--upload-video-bytes", c.upload_video_bytes, "Largest video attachment")
+      ->envname("UPLOAD_VIDEO_BYTES")
+      ->capture_default_str();
+  cli.add_option("--upload-audio-bytes", c.upload_audio_bytes, "Largest audio attachment")
+      ->envname("UPLOAD_AUDIO_BYTES")
+      ->capture_default_str();
+  cli.add_option("--upload-document-bytes", c.upload_document_bytes,
+                 "Largest document (application/*) attachment")
+      ->envname("UPLOAD_DOCUMENT_BYTES")
+      ->capture_default_str();
+  cli.add_option("--profile-image-bytes", c.profile_image_bytes, "Largest profile image")
+      ->envname("PROFILE_IMAGE_BYTES")
+      ->capture_default_str();
+
   cli.add_option("--jwt-secret", c.jwt_secret,
                  "HS256 secret (default: generated on first start, kept in DATA_DIR/jwt_secret)")
       ->envname("JWT_SECRET");

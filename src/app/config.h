@@ -18,6 +18,15 @@ struct Config {
   std::string data_dir = "./data";
   std::string storage = "sqlite";  // sqlite | redis (scale-out)
   int store_read_threads = 2;
+  std::string upload_dir;                                    // empty: <data_dir>/uploads
+  int file_io_threads = 2;                                   // disk workers of the upload store
+  bool upload_sync = true;                                   // fdatasync uploads before publishing
+  uint64_t upload_request_bytes = 50 * 1024 * 1024 + 65536;  // whole upload request (413 beyond)
+  uint64_t upload_image_bytes = 10 * 1024 * 1024;            // per kind (§5.3)
+  uint64_t upload_video_bytes = 50 * 1024 * 1024;
+  uint64_t upload_audio_bytes = 20 * 1024 * 1024;
+  uint64_t upload_document_bytes = 20 * 1024 * 1024;
+  uint64_t profile_image_bytes = 5 * 1024 * 1024;  // §2.2
 
   // auth
   std::string jwt_secret;  // empty: generated once and kept in data_dir/jwt_secret

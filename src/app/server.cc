@@ -16,6 +16,7 @@
 
 #include "api/rest_handler.h"
 #include "app/secrets.h"
+#include "files/local_blob_store.h"
 #include "net/fd_limit.h"
 #include "net/http_server.h"
 #include "store/sqlite/sqlite_store.h"
@@ -84,6 +85,23 @@ int run_server(const Config& c) {
   hash_options.memlimit = std::max<size_t>(hash_options.memlimit, c.password_mem_kib * 1024);
   hash_options.opslimit = std::max<unsigned long long>(hash_options.opslimit, c.password_ops);
   chat::PasswordHasher hasher{hash_options};
+  files::LocalBlobStore::Options blob_options;
+  blob_options.root = c.upload_dir.empty()
+                          ? (std::filesystem::path(c.data_dir) / "uploads").string()
+                          : c.upload_dir;
+  blob_options.threads = static_cast<unsigned>(std::max(1, c.file_io_threads));
+  blob_options.sync = c.upload_sync;
+  auto blobs_opened = files::LocalBlobStore::make(blob_options);
+  if (!blobs_opened) {
+    spdlog::critical("upload directory: {}", blobs_opened.error().detail);
+    return 1;
+  }
+  std::unique_ptr<files::LocalBlobStore> blobs = std::move(blobs_opened.value());
+  files::FileServices file_services{
+      blobs.get(),
+      files::UploadLimits{c.upload_request_bytes, c.upload_image_bytes, c.upload_video_bytes,
+                          c.upload_audio_bytes, c.upload_document_bytes, c.profile_image_bytes}};
+
   chat::RateLimiter rooms_limiter{c.rooms_rate_limit, c.rooms_rate_window_ms};
   NoSockets events;
 
@@ -93,7 +111,8 @@ int run_server(const Config& c) {
       rooms_limiter,
       events,
       chat::JwtCodec{secret},
-      api::Limits{c.session_idle_ms, c.token_ttl_ms, c.rooms_rate_limit, c.rooms_rate_window_ms}};
+      api::Limits{c.session_idle_ms, c.token_ttl_ms, c.rooms_rate_limit, c.rooms_rate_window_ms},
+      file_services};
 
   const unsigned threads = c.threads > 0 ? static_cast<unsigned>(c.threads)
                                          : std::max(1u, std::thread::hardware_concurrency());
@@ -153,6 +172,7 @@ int run_server(const Config& c) {
     loop->stop();
   for (auto& t : workers)
     t.join();
+  blobs->close();  // disk work still queued finishes before the loops (and its waiters) go
   store->close();
   spdlog::info("parley-server: stopped");
   return 0;

@@ -9,6 +9,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/result.h"
 
 namespace parley::net {
 
@@ -43,6 +47,43 @@ struct ConnInfo {
   uint16_t local_port = 0;
 };
 
+// A request body the handler reads as it arrives (uploads), instead of the listener buffering it
+// whole. Each read waits at most the listener's body timeout for progress, so a large body over a
+// slow link is not cut off while a stalled one still is. Only valid during handle_stream().
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Reads the next bytes of the body into `out`; 0 means the body is complete. The first read
+  // answers `Expect: 100-continue`, so a handler that rejects from the headers alone spares the
+  // client from sending the body. On failure the stream stays failed.
+  virtual asio::awaitable<Result<size_t>> read_some(asio::mutable_buffer out) = 0;
+  // True once a read failed because the body is larger than the limit (by Content-Length, before
+  // reading anything, or by counting): the handler answers 413 in its own words.
+  virtual bool too_large() const = 0;
+  // True when the whole body has been read; otherwise the listener closes the connection after
+  // the response, because the next request would start somewhere in the unread body.
+  virtual bool complete() const = 0;
+};
+
+// A response body produced asynchronously (file downloads): the listener writes the header, then
+// writes each chunk next() yields, so the handler can read from disk on a worker pool and the
+// event loop never waits on a disk.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // The next chunk, valid until the following call; empty = the end. An error (or fewer bytes in
+  // total than the header's Content-Length) aborts the connection: the header is already out.
+  virtual asio::awaitable<Result<std::string_view>> next() = 0;
+};
+
+struct StreamedResponse {
+  http::response_header<> header;  // carries Content-Length
+  std::unique_ptr<BodySource> body;
+};
+
+// Everything a handler may answer: a complete message or a header plus a streamed body.
+using Reply = std::variant<http::message_generator, StreamedResponse>;
+
 // What a listener calls. handle() runs on the connection's event loop and must not block it.
 class HttpHandler {
  public:
@@ -63,6 +104,21 @@ class HttpHandler {
   virtual bool wants_upgrade(const Request&) { return false; }
   virtual asio::awaitable<void> upgrade(beast::tcp_stream, Request, ConnInfo, ConnectionSlotPtr) {
     co_return;
+  }
+  // What the listener actually calls for a buffered request; a handler overrides it to answer
+  // with a streamed body. The default is handle().
+  virtual asio::awaitable<Reply> respond(Request req, ConnInfo info) {
+    auto message = co_await handle(std::move(req), std::move(info));
+    co_return Reply{std::move(message)};
+  }
+  // True when this request's body should not be buffered: handle_stream() then reads it.
+  virtual bool wants_stream(const RequestHeader&) { return false; }
+  virtual asio::awaitable<Reply> handle_stream(RequestHeader header, BodyStream& body,
+                                               ConnInfo info) {
+    (void)body;
+    (void)info;
+    http::message_generator message{reject(http::status::not_implemented, header.version())};
+    co_return Reply{std::move(message)};
   }
 };
 
