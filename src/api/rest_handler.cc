@@ -5,8 +5,9 @@
 
 namespace parley::api {
 
-RestHandler::RestHandler(Services& services, net::HttpHandler* socketio, bool rest)
-    : services_(services), socketio_(socketio), rest_(rest) {
+RestHandler::RestHandler(Services& services, net::HttpHandler* socketio, bool rest,
+                         const WebClient* web)
+    : services_(services), socketio_(socketio), rest_(rest), web_(web) {
   add_misc_routes(router_);
   add_auth_routes(router_);
   add_user_routes(router_);
@@ -107,6 +108,9 @@ asio::awaitable<RestHandler::Routed> RestHandler::route(net::Request& req,
     if (rest_) {
       if (auto rejected = file_path_rejection(req, target))
         co_return Routed{std::move(*rejected), nullptr};
+      if (web_) {
+        if (auto page = web_->serve(req)) co_return Routed{std::move(*page), nullptr};
+      }
     }
     co_return Routed{json_response(req, http::status::not_found,
                                    json::object{{"success", false},

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "api/router.h"
+#include "api/web_client.h"
 #include "net/http_types.h"
 
 namespace parley::api {
@@ -12,7 +13,9 @@ namespace parley::api {
 class RestHandler final : public net::HttpHandler {
  public:
   // `socketio` serves /socket.io/ (may be null); `rest` false: a Socket.IO-only port.
-  RestHandler(Services& services, net::HttpHandler* socketio, bool rest);
+  // `web` (may be null) serves the web client for GET/HEAD paths outside /api and /socket.io.
+  RestHandler(Services& services, net::HttpHandler* socketio, bool rest,
+              const WebClient* web = nullptr);
 
   uint64_t body_limit(const net::RequestHeader& header) override;
   asio::awaitable<http::message_generator> handle(net::Request req, net::ConnInfo info) override;
@@ -39,6 +42,7 @@ class RestHandler final : public net::HttpHandler {
   Services& services_;
   net::HttpHandler* socketio_;
   bool rest_;
+  const WebClient* web_ = nullptr;
   Router router_;
 };
 

@@ -137,6 +137,8 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
                  "Protocol conformance server instead of the chat (engine.io | socket.io)")
       ->check(CLI::IsMember({"engine.io", "socket.io"}));
 
+  cli.add_option("--web-root", c.web_root, "Built web client to serve at / (web/dist)")
+      ->envname("WEB_ROOT");
   cli.add_option("--banned-words", c.banned_words_file, "Banned word list, one word per line")
       ->envname("BANNED_WORDS_FILE");
   cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")

@@ -58,6 +58,9 @@ struct Config {
   uint64_t outbound_queue_bytes = 4 << 20;  // per connection; beyond it: slow consumer, closed
   std::string conformance;                  // "", "engine.io" or "socket.io"
 
+  // web client
+  std::string web_root;  // built web client (web/dist); empty: not served
+
   // chat rules
   std::string banned_words_file;  // empty: no banned words
 

@@ -14,7 +14,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ai/assistant.h"
+#include "api/chat_sockets.h"
 #include "api/rest_handler.h"
+#include "bus/hub.h"
+#include "chat/banned_words.h"
+#include "sio/conformance.h"
+#include "sio/server.h"
 #include "app/secrets.h"
 #include "files/local_blob_store.h"
 #include "net/fd_limit.h"
@@ -27,12 +33,19 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Until the Socket.IO layer is attached, REST side effects have no sockets to reach.
-class NoSockets final : public api::Events {
- public:
-  void room_created(const boost::json::object&) override {}
-  void room_updated(const chat::Id&, const boost::json::object&) override {}
-  void session_ended(const chat::Id&, std::string_view, std::string_view) override {}
+
+// Services needs an Events sink before ChatSockets (which needs Services) exists.
+struct EventsRelay final : api::Events {
+  api::Events* target = nullptr;
+  void room_created(const boost::json::object& room) override {
+    if (target) target->room_created(room);
+  }
+  void room_updated(const chat::Id& id, const boost::json::object& room) override {
+    if (target) target->room_updated(id, room);
+  }
+  void session_ended(const chat::Id& user, std::string_view reason, std::string_view msg) override {
+    if (target) target->session_ended(user, reason, msg);
+  }
 };
 
 net::HttpLimits http_limits(const Config& c) {
@@ -50,6 +63,12 @@ net::HttpLimits http_limits(const Config& c) {
 
 int run_server(const Config& c) {
   spdlog::set_level(spdlog::level::from_str(c.log_level));
+  if (!c.conformance.empty()) {
+    // The protocol suites expect port 3000 unless told otherwise.
+    const uint16_t port = c.port == 5001 ? 3000 : static_cast<uint16_t>(c.port);
+    return sio::run_conformance(c.conformance, c.host, port,
+                                c.threads > 0 ? static_cast<unsigned>(c.threads) : 1);
+  }
   auto fds = net::raise_fd_limit();
   spdlog::info("open files: soft limit {} -> {}, hard limit {}", fds.soft_before, fds.soft,
                fds.hard);
@@ -103,8 +122,20 @@ int run_server(const Config& c) {
                           c.upload_audio_bytes, c.upload_document_bytes, c.profile_image_bytes}};
 
   chat::RateLimiter rooms_limiter{c.rooms_rate_limit, c.rooms_rate_window_ms};
-  NoSockets events;
+  std::optional<chat::BannedWords> banned;
+  if (!c.banned_words_file.empty()) {
+    auto loaded = chat::BannedWords::load_file(c.banned_words_file);
+    if (!loaded) {
+      spdlog::critical("banned words: {}", loaded.error().detail);
+      return 1;
+    }
+    banned.emplace(std::move(loaded.value()));
+    spdlog::info("banned words: {} words from {}", banned->word_count(), c.banned_words_file);
+  }
+  chat::RateLimiter chat_limiter{c.chat_rate_limit, c.chat_rate_window_ms};
+  ai::NoProvider ai_provider;
 
+  EventsRelay events;  // REST side effects reach the sockets once ChatSockets exists
   api::Services services{
       *store,
       hasher,
@@ -123,8 +154,25 @@ int run_server(const Config& c) {
     loop_ptrs.push_back(loops.back().get());
   }
 
-  api::RestHandler rest_handler{services, nullptr, /*rest=*/true};
-  api::RestHandler socket_handler{services, nullptr, /*rest=*/false};
+  bus::Hub hub{loop_ptrs};
+  api::ChatSockets chat_sockets{services, hub, banned ? &*banned : nullptr, chat_limiter,
+                                ai_provider};
+  events.target = &chat_sockets;
+  sio::Options sio_options;
+  sio_options.engine.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
+  sio_options.engine.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
+  sio_options.engine.max_payload = c.max_payload;
+  sio_options.engine.outbound_queue_bytes = c.outbound_queue_bytes;
+  sio_options.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  sio::Server socketio{loop_ptrs, chat_sockets, hub, sio_options};
+
+  api::WebClient web{c.web_root};
+  if (!c.web_root.empty() && !web.enabled()) {
+    spdlog::warn("web client: nothing to serve in {} (run `make web`)", c.web_root);
+  }
+  api::RestHandler rest_handler{services, &socketio.http(), /*rest=*/true,
+                                web.enabled() ? &web : nullptr};
+  api::RestHandler socket_handler{services, &socketio.http(), /*rest=*/false};
   net::HttpServer http{loop_ptrs, rest_handler, http_limits(c)};
   if (auto r = http.listen(c.host, static_cast<uint16_t>(c.port)); !r) {
     spdlog::critical("{}", r.error().detail);
@@ -167,6 +215,9 @@ int run_server(const Config& c) {
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // Sockets get a close rather than a silent drop; give the loops a moment to write it.
+  for (auto& loop : loops) asio::post(*loop, [&socketio] { socketio.close_all(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   guards.clear();
   for (auto& loop : loops)
     loop->stop();

@@ -124,9 +124,11 @@ constexpr const char* kPolling = "/socket.io/?EIO=4&transport=polling";
 
 class SioServerTest : public ::testing::Test {
  protected:
-  void start(Options options = Options{}) {
+  // (No defaulted Options parameter: GCC 12 at -O3 reports its temporary as maybe-uninitialized.)
+  void start() { start(default_options_); }
+  void start(const Options& options) {
     loops_ = std::make_unique<Loops>(1);
-    server_ = std::make_unique<Server>(loops_->ptrs(), handler_, groups_, std::move(options));
+    server_ = std::make_unique<Server>(loops_->ptrs(), handler_, groups_, options);
     http_ = std::make_unique<net::HttpServer>(loops_->ptrs(), server_->http(), net::HttpLimits{});
     ASSERT_TRUE(http_->listen("127.0.0.1", 0).ok());
     port_ = http_->port();
@@ -157,6 +159,7 @@ class SioServerTest : public ::testing::Test {
     return sid_of(ack.data);
   }
 
+  const Options default_options_;
   TestHandler handler_;
   RecordingGroups groups_;
   std::unique_ptr<Loops> loops_;
