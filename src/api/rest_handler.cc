@@ -41,7 +41,8 @@ asio::awaitable<void> RestHandler::upgrade(net::beast::tcp_stream stream, net::R
 }
 
 asio::awaitable<http::message_generator> RestHandler::handle(net::Request req, net::ConnInfo info) {
-  if (is_socketio(req.target()))
+  // Preflights get the contract's CORS answer on every path, /socket.io/ included (§0).
+  if (req.method() != http::verb::options && is_socketio(req.target()))
     co_return co_await socketio_->handle(std::move(req), std::move(info));
   net::Reply reply = co_await answer(req, info, nullptr);
   if (auto* message = std::get_if<http::message_generator>(&reply)) co_return std::move(*message);
@@ -59,7 +60,7 @@ asio::awaitable<http::message_generator> RestHandler::handle(net::Request req, n
 }
 
 asio::awaitable<net::Reply> RestHandler::respond(net::Request req, net::ConnInfo info) {
-  if (is_socketio(req.target()))
+  if (req.method() != http::verb::options && is_socketio(req.target()))
     co_return co_await socketio_->respond(std::move(req), std::move(info));
   co_return co_await answer(req, info, nullptr);
 }

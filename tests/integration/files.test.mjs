@@ -5,12 +5,10 @@
 // by the uploader only, and public profile images.
 //
 // A file is only downloadable once a message references it. When the binary serves Socket.IO,
-// the test sends a real `chatMessage {type:"file"}` with tests/compat's socket.io-client;
-// otherwise it inserts that message row directly into the SQLite store (sqlite3 CLI).
+// the test sends a real `chatMessage {type:"file"}` with tests/compat's socket.io-client.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -108,21 +106,11 @@ function dispositionName(header) {
 
 // ---- linking a file to a room through a file message
 
-let sioClient;
-async function socketIoServed(server) {
-  const r = await fetch(new URL('/socket.io/?EIO=4&transport=polling', server.url)).catch(() => null);
-  if (!r || r.status !== 200) return false;
-  await r.text();
-  const compat = path.join(REPO_ROOT, 'tests', 'compat', 'package.json');
-  try {
-    sioClient = createRequire(compat)('socket.io-client');
-    return true;
-  } catch {
-    return false;
-  }
-}
+const sioClient = createRequire(path.join(REPO_ROOT, 'tests', 'compat', 'package.json'))('socket.io-client');
 
-async function linkViaSocket(server, user, roomId, fileId) {
+// Sends a real `chatMessage {type:"file"}` over Socket.IO. Disconnecting leaves the room (and the
+// DB participants, §3.6), so the user then re-joins over REST, as a page reload does.
+async function linkFile(server, user, roomId, fileId) {
   const socket = sioClient.io(server.url, {
     auth: { token: user.token, sessionId: user.sessionId }, transports: ['websocket'], forceNew: true, reconnection: false,
   });
@@ -142,21 +130,15 @@ async function linkViaSocket(server, user, roomId, fileId) {
   } finally {
     socket.disconnect();
   }
-}
-
-function linkViaDatabase(server, user, roomId, fileId) {
-  const id = randomBytes(12).toString('hex');
-  const db = path.join(server.dataDir, 'parley.db');
-  const sql = `INSERT INTO messages (id, room_id, content, sender_id, type, file_id, timestamp, metadata_json) ` +
-    `VALUES ('${id}', '${roomId}', '', '${user.id}', 'file', '${fileId}', ${Date.now()}, '{}');`;
-  execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, sql]);
-}
-
-let linkMode;
-async function linkFile(server, user, roomId, fileId) {
-  if (linkMode === undefined) linkMode = (await socketIoServed(server)) ? 'socket' : 'db';
-  if (linkMode === 'socket') await linkViaSocket(server, user, roomId, fileId);
-  else linkViaDatabase(server, user, roomId, fileId);
+  // The server processes the disconnect (leaving the room) asynchronously: wait until it has,
+  // then join again.
+  const a = api(server);
+  for (let i = 0; i < 50; i++) {
+    const r = await a.get(`/api/rooms/${roomId}`, { token: user.token });
+    if (!r.body.data.participants.some((p) => p._id === user.id)) break;
+    await sleep(20);
+  }
+  await joinRoomRest(a, user, roomId);
 }
 
 function assertUploaded(r, { originalname, mimetype, size }) {
