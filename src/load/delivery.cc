@@ -1,21 +1,51 @@
 // DeliveryChecker bookkeeping: a bit per (receiver, sender, seq), settled in send order.
 #include "load/delivery.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace parley::load {
 
+namespace {
+// 1234567 → "1.234.567"
+std::string grouped(uint64_t v) {
+  const std::string digits = std::to_string(v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += '.';
+    out += digits[i];
+  }
+  return out;
+}
+}  // namespace
+
 std::string message_content(uint64_t sender, uint32_t seq, int64_t send_ns) {
-  return "load " + std::to_string(sender) + " " + std::to_string(seq) + " " +
-         std::to_string(send_ns);
+  return "lt " + grouped(sender) + " " + grouped(seq) + " " +
+         grouped(static_cast<uint64_t>(std::max<int64_t>(0, send_ns)));
 }
 
 namespace {
+// A number written by grouped(): 1–3 leading digits, then groups of exactly three.
 template <class T>
 bool take_number(std::string_view& s, T& out) {
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  if (ec != std::errc{} || p == s.data()) return false;
-  s.remove_prefix(static_cast<size_t>(p - s.data()));
+  std::string digits;
+  size_t i = 0, group = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      digits += c;
+      if (++group > 3) return false;
+    } else if (c == '.') {
+      if (group == 0 || (digits.size() > group && group != 3)) return false;
+      group = 0;
+    } else {
+      break;
+    }
+  }
+  if (digits.empty() || group == 0 || (digits.size() > group && group != 3)) return false;
+  const auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  if (ec != std::errc{} || p != digits.data() + digits.size()) return false;
+  s.remove_prefix(i);
   return true;
 }
 bool take_space(std::string_view& s) {
@@ -26,8 +56,8 @@ bool take_space(std::string_view& s) {
 }  // namespace
 
 std::optional<ContentFields> parse_content(std::string_view s) {
-  if (!s.starts_with("load ")) return std::nullopt;
-  s.remove_prefix(5);
+  if (!s.starts_with("lt ")) return std::nullopt;
+  s.remove_prefix(3);
   ContentFields f;
   if (!take_number(s, f.sender) || !take_space(s) || !take_number(s, f.seq) || !take_space(s) ||
       !take_number(s, f.send_ns) || !s.empty() || f.seq == 0)
@@ -68,6 +98,11 @@ void DeliveryChecker::sent(int sender, uint32_t seq, int64_t send_ns) {
   if (seq != log.size() + 1) return;  // out-of-sequence call: a caller bug, not a server fault
   log.push_back(send_ns);
   ++sent_total_;
+}
+
+void DeliveryChecker::withdraw(int sender, uint32_t seq) {
+  auto& log = members_[sender].send_ns;
+  if (seq >= 1 && seq <= log.size()) log[seq - 1] = kWithdrawn;
 }
 
 DeliveryChecker::Arrival DeliveryChecker::received(int receiver, int sender, uint32_t seq) {

@@ -22,8 +22,11 @@
 
 namespace parley::load {
 
-// "load <sender> <seq> <send-ns>" — the text every virtual user sends. send-ns is the intended
-// send time (steady clock, ns), so latency measured from it includes any lateness of the tool.
+// "lt <sender> <seq> <send-ns>", every number in groups of at most three digits joined by '.'
+// (e.g. "lt 4.217 3 1.234.567.890"): the text every virtual user sends. send-ns is the intended
+// send time (CLOCK_MONOTONIC, ns), so latency measured from it includes any lateness of the tool.
+// No run of letters and digits is longer than three characters, so no banned word (all are four
+// or more of [a-z0-9], contract §5.2) can ever match: a long number would contain numeric ones.
 std::string message_content(uint64_t sender, uint32_t seq, int64_t send_ns);
 struct ContentFields {
   uint64_t sender = 0;
@@ -46,6 +49,7 @@ struct DeliveryTally {
 class DeliveryChecker {
  public:
   static constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  static constexpr int64_t kWithdrawn = std::numeric_limits<int64_t>::min();
 
   explicit DeliveryChecker(int64_t timeout_ns) : timeout_ns_(timeout_ns) {}
 
@@ -57,6 +61,8 @@ class DeliveryChecker {
   // The sender's next sequence number; call sent() with it when the message goes out.
   uint32_t next_seq(int sender) const;
   void sent(int sender, uint32_t seq, int64_t send_ns);
+  // The server refused the message (an `error` answered it): no member is owed a copy.
+  void withdraw(int sender, uint32_t seq);
 
   enum class Arrival { fresh, reordered, duplicate, late, foreign };
   // A copy of (sender, seq) reached `receiver`. sender < 0 means the sender is not a member.
@@ -78,7 +84,7 @@ class DeliveryChecker {
   struct Member {
     int64_t joined_ns = kNever;
     int64_t left_ns = kNever;
-    std::vector<int64_t> send_ns;  // send_ns[seq - 1]
+    std::vector<int64_t> send_ns;  // send_ns[seq - 1]; kWithdrawn when refused
     uint32_t settled = 0;          // sequence numbers 1..settled are settled
     std::vector<Pair> from;        // indexed by sender slot
   };

@@ -654,6 +654,9 @@ void User::on_event(std::string_view name, const json::value& arg) {
       pend(-1);
     } else if (!code.empty() && !echoes.empty()) {
       loop.failure(Op::message_send, reason);  // chatMessage errors all have a code
+      // The server answers a socket's messages in order, so the oldest unanswered one was refused;
+      // nobody is owed a copy of it.
+      if (room && member >= 0) room->checker.withdraw(member, echoes.front().first);
       echoes.pop_front();
       pend(-1);
     } else if (code.empty() && !reads.empty()) {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace parley::load {
 namespace {
 
@@ -11,17 +14,34 @@ constexpr int64_t kTimeout = 1000;
 
 TEST(Content, RoundTrip) {
   const std::string c = message_content(42, 7, 123456789);
-  EXPECT_EQ(c, "load 42 7 123456789");
+  EXPECT_EQ(c, "lt 42 7 123.456.789");
   auto f = parse_content(c);
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->sender, 42u);
   EXPECT_EQ(f->seq, 7u);
   EXPECT_EQ(f->send_ns, 123456789);
+  auto big = parse_content(message_content(19000, 1234, 9876543210123));
+  ASSERT_TRUE(big.has_value());
+  EXPECT_EQ(big->sender, 19000u);
+  EXPECT_EQ(big->seq, 1234u);
+  EXPECT_EQ(big->send_ns, 9876543210123);
+}
+
+TEST(Content, NoAlphanumericRunLongerThanThree) {
+  // Banned words are 4+ characters of [a-z0-9]; a shorter run can never contain one.
+  const std::string c = message_content(1234567, 4294967295u, 9223372036854775807);
+  size_t run = 0, longest = 0;
+  for (char ch : c) {
+    run = std::isalnum(static_cast<unsigned char>(ch)) ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LE(longest, 3u) << c;
 }
 
 TEST(Content, RejectsOtherText) {
-  for (const char* s : {"", "hello", "load", "load 1 2", "load 1 2 3 4", "load a 2 3", "load 1 0 5",
-                        "Load 1 2 3", "load 1 2 3x", "xload 1 2 3"})
+  for (const char* s :
+       {"", "hello", "lt", "lt 1 2", "lt 1 2 3 4", "lt a 2 3", "lt 1 0 5", "LT 1 2 3", "lt 1 2 3x",
+        "xlt 1 2 3", "lt 1234 2 3", "lt 1.23 2 3", "lt 1..234 2 3", "lt .123 2 3", "lt 1. 2 3"})
     EXPECT_FALSE(parse_content(s).has_value()) << s;
 }
 
@@ -162,6 +182,20 @@ TEST(Delivery, SettleReportsEachMessageOnce) {
   EXPECT_EQ(r.c.settle(5000).delivered, 1u);
   EXPECT_EQ(r.c.settle(6000).delivered, 0u);
   EXPECT_EQ(r.c.finish().expected, 0u);
+}
+
+TEST(Delivery, WithdrawnMessageIsOwedToNobody) {
+  Room r;
+  for (int m : {r.a, r.b, r.d})
+    r.c.joined(m, 0);
+  r.send(r.a, 10);
+  r.send(r.a, 20);
+  r.c.withdraw(r.a, 1);  // the server refused #1 (e.g. MESSAGE_REJECTED)
+  r.c.received(r.b, r.a, 2);
+  r.c.received(r.d, r.a, 2);
+  const DeliveryTally t = r.c.finish();
+  EXPECT_EQ(t.expected, 2u);
+  EXPECT_EQ(t.lost, 0u);
 }
 
 }  // namespace
