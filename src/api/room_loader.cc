@@ -32,8 +32,10 @@ asio::awaitable<Result<boost::json::array>> load_room_views(Services& s,
   if (!users) co_return users.error();
   std::vector<chat::Id> room_ids;
   room_ids.reserve(rooms.size());
-  for (const auto& room : rooms) room_ids.push_back(room.id);
-  auto recent = co_await s.store.count_messages_since(std::move(room_ids), now_ms() - kRecentWindowMs);
+  for (const auto& room : rooms)
+    room_ids.push_back(room.id);
+  auto recent =
+      co_await s.store.count_messages_since(std::move(room_ids), now_ms() - kRecentWindowMs);
   if (!recent) co_return recent.error();
   boost::json::array out;
   out.reserve(rooms.size());

@@ -17,14 +17,14 @@
 #include "ai/assistant.h"
 #include "api/chat_sockets.h"
 #include "api/rest_handler.h"
+#include "app/secrets.h"
 #include "bus/hub.h"
 #include "chat/banned_words.h"
-#include "sio/conformance.h"
-#include "sio/server.h"
-#include "app/secrets.h"
 #include "files/local_blob_store.h"
 #include "net/fd_limit.h"
 #include "net/http_server.h"
+#include "sio/conformance.h"
+#include "sio/server.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace parley::app {
@@ -32,7 +32,6 @@ namespace parley::app {
 namespace {
 
 namespace asio = boost::asio;
-
 
 // Services needs an Events sink before ChatSockets (which needs Services) exists.
 struct EventsRelay final : api::Events {
@@ -216,7 +215,8 @@ int run_server(const Config& c) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   // Sockets get a close rather than a silent drop; give the loops a moment to write it.
-  for (auto& loop : loops) asio::post(*loop, [&socketio] { socketio.close_all(); });
+  for (auto& loop : loops)
+    asio::post(*loop, [&socketio] { socketio.close_all(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   guards.clear();
   for (auto& loop : loops)

@@ -22,8 +22,8 @@ using chat::Millis;
 enum class RoomSortField { created_at, name, participants_count };
 
 struct RoomQuery {
-  int page = 0;       // already clamped by the caller (>= 0)
-  int page_size = 10; // already clamped by the caller (1..50)
+  int page = 0;        // already clamped by the caller (>= 0)
+  int page_size = 10;  // already clamped by the caller (1..50)
   RoomSortField sort = RoomSortField::created_at;
   bool descending = true;
   std::string search;  // case-insensitive literal substring of the name; "" = all
@@ -78,8 +78,7 @@ class Store {
   virtual asio::awaitable<Result<std::optional<chat::Room>>> get_room(Id id) = 0;
   virtual asio::awaitable<Result<RoomPage>> list_rooms(RoomQuery query) = 0;
   virtual asio::awaitable<Result<ParticipantChange>> add_participant(Id room_id, Id user_id) = 0;
-  virtual asio::awaitable<Result<ParticipantChange>> remove_participant(Id room_id,
-                                                                        Id user_id) = 0;
+  virtual asio::awaitable<Result<ParticipantChange>> remove_participant(Id room_id, Id user_id) = 0;
   // For each room, the non-deleted messages with timestamp >= since (in the order of room_ids).
   // One call for a whole page of rooms: the room list needs this for every room it shows.
   virtual asio::awaitable<Result<std::vector<int64_t>>> count_messages_since(

@@ -7,7 +7,9 @@
 namespace parley::api {
 namespace {
 
-asio::awaitable<Response> noop(Ctx&) { co_return Response{}; }
+asio::awaitable<Response> noop(Ctx&) {
+  co_return Response{};
+}
 
 TEST(Router, MatchesLiteralsBeforeParametersInOrderAdded) {
   Router r;

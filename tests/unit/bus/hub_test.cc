@@ -58,7 +58,8 @@ class HubTest : public ::testing::Test {
   }
   void TearDown() override {
     guards_.clear();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+      t.join();
   }
   void drain() {  // every loop has run what was posted before this call
     on(loops_[0], [] {});
