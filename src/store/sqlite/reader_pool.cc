@@ -18,24 +18,11 @@ ReaderPool::~ReaderPool() {
 }
 
 void ReaderPool::submit(std::unique_ptr<Job> job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(std::move(job));
-      wake_.notify_one();
-      return;
-    }
-  }
-  Error closed = Error::unavailable("store is closed");
-  job->complete(&closed);
+  queue_.submit(std::move(job));
 }
 
 void ReaderPool::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  queue_.close();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -44,14 +31,8 @@ void ReaderPool::stop() {
 
 void ReaderPool::loop(Connection& db) {
   for (;;) {
-    std::unique_ptr<Job> job;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
+    std::unique_ptr<Job> job = queue_.take_one();
+    if (!job) return;  // closed, and everything queued has run
     std::optional<Error> failure;
     try {
       db.run("BEGIN");

@@ -5,14 +5,12 @@
 // its participants, a page and its total) sees one consistent snapshot.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "store/sqlite/job.h"
+#include "store/sqlite/job_queue.h"
 
 namespace parley::store::sqlite {
 
@@ -34,10 +32,7 @@ class ReaderPool {
   void loop(Connection& db);
 
   std::vector<std::unique_ptr<Connection>> connections_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::unique_ptr<Job>> queue_;
-  bool stopping_ = false;
+  PendingJobs queue_;
   std::vector<std::thread> threads_;
 };
 

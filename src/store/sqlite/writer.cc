@@ -13,24 +13,11 @@ Writer::~Writer() {
 }
 
 void Writer::submit(std::unique_ptr<Job> job) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(std::move(job));
-      wake_.notify_one();
-      return;
-    }
-  }
-  Error closed = Error::unavailable("store is closed");
-  job->complete(&closed);
+  queue_.submit(std::move(job));
 }
 
 void Writer::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
+  queue_.close();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -42,12 +29,8 @@ WriterStats Writer::stats() const {
 void Writer::loop() {
   std::vector<std::unique_ptr<Job>> batch;
   for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued has been written
-      batch.swap(queue_);
-    }
+    queue_.take_all(batch);
+    if (batch.empty()) return;  // closed, and everything queued has been written
     run_batch(batch);
     batch.clear();
   }

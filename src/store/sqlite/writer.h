@@ -14,15 +14,14 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "store/sqlite/job.h"
+#include "store/sqlite/job_queue.h"
 
 namespace parley::store::sqlite {
 
@@ -59,10 +58,7 @@ class Writer {
   std::unique_ptr<Connection> db_;
   std::function<void()> on_abort_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::vector<std::unique_ptr<Job>> queue_;
-  bool stopping_ = false;
+  PendingJobs queue_;
 
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> jobs_{0};
