@@ -7,7 +7,6 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/json.hpp>
-#include <boost/url/pct_string_view.hpp>
 #include <cstring>
 #include <set>
 
@@ -352,12 +351,6 @@ std::string normalized_path(std::string_view path) {
   return out;
 }
 
-std::string pct_decoded(std::string_view s) {
-  auto pct = boost::urls::make_pct_string_view(s);
-  if (!pct) return std::string(s);
-  return pct->decode();
-}
-
 }  // namespace
 
 bool streams_body(http::verb method, std::string_view path) {
@@ -381,7 +374,7 @@ std::optional<Response> file_path_rejection(const net::Request& req, const Targe
   const std::string_view path = target.path;
   for (const auto& prefix : kPrefixes) {
     if (!path.starts_with(prefix.path)) continue;
-    const std::string rest = pct_decoded(path.substr(prefix.path.size()));
+    const std::string rest = decode_path_segment(path.substr(prefix.path.size()));
     if (rest.empty()) return std::nullopt;
     const bool attempt = rest.find("..") != std::string::npos ||
                          rest.find('\\') != std::string::npos ||

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <cctype>
 
 namespace parley::api {
@@ -92,6 +93,12 @@ Response preflight_response(const net::Request& req) {
   res.set(http::field::vary, "Origin");
   res.prepare_payload();
   return res;
+}
+
+std::string decode_path_segment(std::string_view segment) {
+  auto pct = boost::urls::make_pct_string_view(segment);
+  if (!pct) return std::string(segment);
+  return pct->decode();
 }
 
 std::string token_from(const net::Request& req, const Target& target) {

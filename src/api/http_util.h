@@ -41,6 +41,10 @@ void apply_cors(const net::Request& req, Response& res);
 // Answer to an OPTIONS preflight.
 Response preflight_response(const net::Request& req);
 
+// Percent-decodes one path segment; a malformed escape leaves the text as it is (routes then
+// fail to find what it names).
+std::string decode_path_segment(std::string_view segment);
+
 // First non-empty of x-auth-token, ?token=, Authorization: Bearer.
 std::string token_from(const net::Request& req, const Target& target);
 // x-session-id header, else ?sessionId=.

@@ -1,8 +1,6 @@
 // See router.h.
 #include "api/router.h"
 
-#include <boost/url/pct_string_view.hpp>
-
 namespace parley::api {
 
 namespace {
@@ -19,12 +17,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
     i = j;
   }
   return out;
-}
-
-std::string decode_segment(std::string_view s) {
-  auto pct = boost::urls::make_pct_string_view(s);
-  if (!pct) return std::string(s);
-  return pct->decode();
 }
 
 }  // namespace
@@ -51,7 +43,7 @@ std::optional<Router::Match> Router::match(http::verb method, std::string_view p
       for (size_t i = 0; i < segments.size() && ok; ++i) {
         const auto& pat = route.segments[i];
         if (!pat.empty() && pat[0] == ':') {
-          m.params.push_back(decode_segment(segments[i]));
+          m.params.push_back(decode_path_segment(segments[i]));
         } else {
           ok = pat == segments[i];
         }

@@ -1,6 +1,8 @@
 // See web_client.h.
 #include "api/web_client.h"
 
+#include "core/percent.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -68,32 +70,6 @@ std::optional<std::string> read_file(const fs::path& path) {
   std::string data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad()) return std::nullopt;
   return data;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes a path. nullopt for a bad escape.
-std::optional<std::string> percent_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return std::nullopt;
-    int hi = hex_value(in[i + 1]);
-    int lo = hex_value(in[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
 }
 
 // A decoded path is safe when it is absolute and no segment climbs or hides (`.`, `..`), and it
@@ -262,7 +238,7 @@ std::optional<net::StringResponse> WebClient::serve(const net::Request& req) con
   target = target.substr(0, target.find_first_of("?#"));
   if (under(target, "/api") || under(target, "/socket.io")) return std::nullopt;
 
-  auto decoded = percent_decode(target);
+  auto decoded = parley::percent_decode(target);
   if (!decoded || !is_safe_path(*decoded)) return plain(req, http::status::bad_request, "Bad path");
   // Decoding may reveal an API prefix (`/%61pi/x`); those are never ours either.
   if (under(*decoded, "/api") || under(*decoded, "/socket.io")) return std::nullopt;

@@ -2,6 +2,8 @@
 // the body directly, is found by the same search as every later "\r\n--boundary".
 #include "files/multipart.h"
 
+#include "core/percent.h"
+
 #include <cctype>
 
 namespace parley::files {
@@ -26,32 +28,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // RFC 5987 ext-value: charset "'" [language] "'" pct-encoded; only UTF-8 is accepted.
 std::optional<std::string> decode_ext_value(std::string_view v) {
   const size_t q1 = v.find('\'');
   if (q1 == std::string_view::npos) return std::nullopt;
   const size_t q2 = v.find('\'', q1 + 1);
   if (q2 == std::string_view::npos || !iequals(v.substr(0, q1), "utf-8")) return std::nullopt;
-  std::string out;
-  for (size_t i = q2 + 1; i < v.size(); ++i) {
-    if (v[i] == '%') {
-      if (i + 2 >= v.size()) return std::nullopt;
-      const int hi = hex_value(v[i + 1]), lo = hex_value(v[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(v[i]);
-    }
-  }
-  return out;
+  return parley::percent_decode(v.substr(q2 + 1));
 }
 
 }  // namespace
