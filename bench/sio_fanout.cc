@@ -1,9 +1,10 @@
 // parley-bench-fanout: Socket.IO fan-out throughput of one room. Registers --users users,
 // creates one room, opens --sockets authenticated WebSockets (spread over the users and over
-// source addresses 127.0.0.2 …), joins them all to the room, then one sender socket emits
-// chatMessage at --rate per second for --seconds. Counts the WebSocket frames every socket
-// receives (no JSON parsing on the receive path; pings are answered with masked "3" frames) and
-// reads the server's CPU time from /proc/<--server-pid>/stat over the send window.
+// source addresses 127.0.0.2 …), joins them all to the room, then --senders sockets (of distinct
+// users; 1 by default) emit chatMessage round-robin, --rate per second in all, for --seconds.
+// Counts the WebSocket frames every socket receives (no JSON parsing on the receive path; pings are
+// answered with masked "3" frames) and reads the server's CPU time from /proc/<--server-pid>/stat
+// over the send window.
 //
 // Why several sockets per user: every first joinRoom of a user broadcasts participantsUpdate with
 // the whole participant list to the whole room, O(members²) bytes per join, so 10,000 distinct
@@ -51,6 +52,7 @@ struct Options {
   double seconds = 10;
   int server_pid = 0;
   int sources = 10;
+  int senders = 1;  // the room owner's socket, then the last receivers (distinct users)
   std::string prefix = "fanout";
 };
 
@@ -363,6 +365,8 @@ int main(int argc, char** argv) {
       o.users = std::stoi(v);
     else if (k == "--sockets")
       o.sockets = std::stoi(v);
+    else if (k == "--senders")
+      o.senders = std::stoi(v);
     else if (k == "--rate")
       o.rate = std::stod(v);
     else if (k == "--seconds")
@@ -377,9 +381,9 @@ int main(int argc, char** argv) {
       die("unknown option " + k);
   }
   if (o.http_port <= 0 || o.ws_port <= 0 || o.users < 1 || o.sockets < o.users || o.seconds <= 0 ||
-      o.seconds > 600 || o.rate <= 0)
+      o.seconds > 600 || o.rate <= 0 || o.senders < 1 || o.senders > o.users + 1)
     die("usage: --http-port P --ws-port P [--users 100 --sockets 10000 --rate 50 --seconds 10 "
-        "--server-pid PID --sources 10 --prefix fanout]");
+        "--senders 1 --server-pid PID --sources 10 --prefix fanout]");
 
   // Users 0..users-1 receive; user `users` sends. Registration is argon2id-bound (~50/s).
   double t = now_s();
@@ -418,14 +422,20 @@ int main(int argc, char** argv) {
   const double wait0 = o.server_pid ? proc_run_delay_s(o.server_pid) : 0;
   const double t0 = now_s();
   uint64_t sent = 0;
-  Conn& sender = cl.conns[n];
+  // Each sender is its own user: a user's messages are handled in order one at a time (the
+  // per-socket queue awaits the store), so one sender caps the stream at its round-trip rate.
+  std::vector<Conn*> senders{&cl.conns[n]};
+  // A user's last socket is the one its session lives on (earlier ones got duplicate_login).
+  for (int i = 0; i + 1 < o.senders; ++i)
+    senders.push_back(&cl.conns[n - 1 - static_cast<size_t>(i)]);
   while (true) {
     double el = now_s() - t0;
     if (el >= o.seconds) break;
     while (static_cast<double>(sent) < el * o.rate) {
-      cl.send_text(sender, "42[\"chatMessage\",{\"room\":\"" + cl.room +
-                               "\",\"type\":\"text\",\"content\":\"fanout " + std::to_string(sent) +
-                               "\"}]");
+      cl.send_text(*senders[sent % senders.size()],
+                   "42[\"chatMessage\",{\"room\":\"" + cl.room +
+                       "\",\"type\":\"text\",\"content\":\"fanout " + std::to_string(sent) +
+                       "\"}]");
       ++sent;
     }
     double next = static_cast<double>(sent) / o.rate - el;
@@ -443,8 +453,8 @@ int main(int argc, char** argv) {
 
   const double span = t1 - t0;
   const double srv_cpu = static_cast<double>(srv1 - srv0) / static_cast<double>(tck);
-  std::printf("window %.2f s: %lu chatMessage sent (%.0f/s) to %zu sockets\n", span, sent,
-              static_cast<double>(sent) / span, n + 1);
+  std::printf("window %.2f s: %lu chatMessage sent (%.0f/s) by %zu senders to %zu sockets\n", span,
+              sent, static_cast<double>(sent) / span, senders.size(), n + 1);
   std::printf("frames received in window: %lu (%.0f/s), message frames %lu (%.0f/s)\n",
               frames_window, static_cast<double>(frames_window) / span, msgs_window,
               static_cast<double>(msgs_window) / span);

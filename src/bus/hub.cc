@@ -10,11 +10,16 @@ Hub::Hub(std::vector<asio::io_context*> loops) {
   for (auto* loop : loops) {
     auto local = std::make_unique<Local>();
     local->loop = loop;
+    local->gate = &asio::use_service<eio::SendGate>(*loop);
+    local->gate->set_drain([this, l = local.get()] { drain(*l); });
     locals_.push_back(std::move(local));
   }
 }
 
-Hub::~Hub() = default;
+Hub::~Hub() {
+  for (const auto& local : locals_)
+    local->gate->set_drain(nullptr);
+}
 
 Hub::Local* Hub::local_for(const asio::any_io_executor& ex) const {
   auto& ctx = asio::query(ex, asio::execution::context);
@@ -34,6 +39,7 @@ Hub::Local* Hub::current() const {
 void Hub::add(const std::string& group, sio::Socket* socket) {
   Local* local = local_for(socket->executor());
   if (!local) return;
+  drain(*local);  // frames published before the join are not for this socket
   auto& members = local->groups[group].members;
   if (std::find(members.begin(), members.end(), socket) == members.end()) {
     members.push_back(socket);
@@ -43,6 +49,7 @@ void Hub::add(const std::string& group, sio::Socket* socket) {
 void Hub::remove(const std::string& group, sio::Socket* socket) {
   Local* local = local_for(socket->executor());
   if (!local) return;
+  drain(*local);  // frames published before the leave still are
   auto it = local->groups.find(group);
   if (it == local->groups.end()) return;
   Group& g = it->second;
@@ -58,21 +65,81 @@ void Hub::remove(const std::string& group, sio::Socket* socket) {
   if (g.members.empty()) local->groups.erase(it);
 }
 
-void Hub::deliver(Local& local, const std::string& group, const sio::Frame& frame,
-                  const sio::Socket* except) {
-  auto it = local.groups.find(group);
+void Hub::park(Local& local, const std::string& group, const sio::Frame& frame,
+               const sio::Socket* except) {
+  if (!local.groups.contains(group)) return;  // no member here now, none can join before a drain
+  local.parked.push_back(Parked{group, frame, except});
+  if (local.parked.size() > 1 || local.draining) return;  // already announced / being drained
+  if (local.gate->park() || local.drain_posted) return;
+  local.drain_posted = true;
+  asio::post(*local.loop, [this, l = &local] {
+    l->drain_posted = false;
+    drain(*l);
+  });
+}
+
+void Hub::drain(Local& local) {
+  if (local.draining) return;  // a send inside a delivery: the loop below picks up new frames
+  local.draining = true;
+  while (!local.parked.empty()) {
+    std::vector<Parked> batch;
+    batch.swap(local.spare);
+    batch.swap(local.parked);
+    // Runs of consecutive frames for the same group go out socket-major; a frame for another
+    // group in between ends the run, which keeps every member's order intact.
+    const std::span<const Parked> all(batch);
+    for (size_t i = 0; i < all.size();) {
+      size_t j = i + 1;
+      while (j < all.size() && all[j].group == all[i].group)
+        ++j;
+      deliver_run(local, all.subspan(i, j - i));
+      i = j;
+    }
+    batch.clear();
+    local.spare.swap(batch);
+  }
+  local.draining = false;
+}
+
+void Hub::deliver_run(Local& local, std::span<const Parked> run) {
+  auto it = local.groups.find(run.front().group);
   if (it == local.groups.end()) return;
   Group& g = it->second;
   ++g.delivering;
-  // Index loop: a send may join or leave groups (appending is safe, removal leaves holes).
-  for (size_t i = 0; i < g.members.size(); ++i) {
-    sio::Socket* s = g.members[i];
-    if (s && s != except) s->send(frame);
+  // Index loop up to the size at the start: a send may make sockets join (they are not owed
+  // this run) or leave (they leave holes, compacted below).
+  const size_t count = g.members.size();
+  if (run.size() == 1) {
+    const Parked& p = run.front();
+    for (size_t i = 0; i < count; ++i) {
+      sio::Socket* s = g.members[i];
+      if (s && s != p.except) s->send(p.frame);
+    }
+  } else {
+    sio::FrameBatch batch;
+    batch.frames.reserve(run.size());
+    std::vector<const sio::Socket*> excepted;
+    for (const Parked& p : run) {
+      batch.frames.push_back(p.frame);
+      if (p.except && std::find(excepted.begin(), excepted.end(), p.except) == excepted.end())
+        excepted.push_back(p.except);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      sio::Socket* s = g.members[i];
+      if (!s) continue;
+      if (excepted.empty() || std::find(excepted.begin(), excepted.end(), s) == excepted.end()) {
+        s->send_batch(batch);
+        continue;
+      }
+      for (const Parked& p : run) {
+        if (p.except != s && g.members[i] == s) s->send(p.frame);
+      }
+    }
   }
   if (--g.delivering == 0 && g.has_holes) {
     std::erase(g.members, nullptr);
     g.has_holes = false;
-    if (g.members.empty()) local.groups.erase(group);
+    if (g.members.empty()) local.groups.erase(it);
   }
 }
 
@@ -80,11 +147,10 @@ void Hub::publish(const std::string& group, sio::Frame frame, const sio::Socket*
   Local* here = current();
   for (const auto& local : locals_) {
     if (local.get() == here) continue;
-    asio::post(*local->loop, [this, l = local.get(), group, frame, except] {
-      deliver(*l, group, frame, except);
-    });
+    asio::post(*local->loop,
+               [this, l = local.get(), group, frame, except] { park(*l, group, frame, except); });
   }
-  if (here) deliver(*here, group, frame, except);
+  if (here) park(*here, group, frame, except);
 }
 
 size_t Hub::local_size(const std::string& group) const {

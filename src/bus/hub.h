@@ -2,14 +2,23 @@
 // only by that loop, so membership changes and deliveries take no locks. A publish posts one task
 // per loop (not one per recipient); each loop then hands the same immutable frame to each of its
 // local members. A Redis-backed bus publishes across nodes and ends in the same local delivery.
+//
+// Each loop parks what it receives until just before its next write pass (eio::SendGate), then
+// delivers consecutive frames for one group socket-major: each member gets the whole burst at
+// once (one FrameBatch, framed once for all WebSocket members). Anything else sent on the loop,
+// and any membership change, drains the parked frames first, so every client still receives
+// frames in the order they were published and a group's frames reach exactly the members it had
+// when they were published.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "eio/send_gate.h"
 #include "sio/groups.h"
 #include "sio/socket.h"
 
@@ -27,7 +36,7 @@ class Hub final : public sio::Groups {
   void remove(const std::string& group, sio::Socket* socket) override;
 
   // From any thread: delivers `frame` to every member of `group` on every loop, except `except`
-  // (may be null). Members on the calling loop receive it before publish() returns.
+  // (may be null), ordered as described above.
   void publish(const std::string& group, sio::Frame frame, const sio::Socket* except = nullptr);
 
   // Members of `group` on the calling loop (for tests and diagnostics).
@@ -39,15 +48,27 @@ class Hub final : public sio::Groups {
     int delivering = 0;      // > 0 while a delivery iterates members
     bool has_holes = false;  // removals during a delivery leave nulls, compacted afterwards
   };
+  struct Parked {
+    std::string group;
+    sio::Frame frame;
+    const sio::Socket* except;
+  };
   struct Local {
     asio::io_context* loop = nullptr;
+    eio::SendGate* gate = nullptr;
     std::unordered_map<std::string, Group> groups;
+    std::vector<Parked> parked;  // in publish order
+    std::vector<Parked> spare;   // the drained vector, kept for its capacity
+    bool draining = false;
+    bool drain_posted = false;  // no write pass on this loop (tests): a posted drain
   };
 
   Local* local_for(const asio::any_io_executor& ex) const;
   Local* current() const;  // the Local of the loop running this thread, or null
-  void deliver(Local& local, const std::string& group, const sio::Frame& frame,
-               const sio::Socket* except);
+  void park(Local& local, const std::string& group, const sio::Frame& frame,
+            const sio::Socket* except);
+  void drain(Local& local);
+  void deliver_run(Local& local, std::span<const Parked> run);
 
   std::vector<std::unique_ptr<Local>> locals_;
 };

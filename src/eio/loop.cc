@@ -8,15 +8,25 @@
 namespace parley::eio {
 
 Loop::Loop(boost::asio::io_context& ctx, std::chrono::milliseconds tick)
-    : ctx_(ctx), wheel_(ctx, tick), flush_timer_(ctx) {}
+    : ctx_(ctx),
+      wheel_(ctx, tick),
+      gate_(boost::asio::use_service<SendGate>(ctx)),
+      flush_timer_(ctx) {
+  gate_.attach(this);
+}
 
 Loop::~Loop() {
+  gate_.attach(nullptr);
   *alive_ = false;
   flush_timer_.cancel();
 }
 
 void Loop::defer_flush(std::shared_ptr<WsTransport> transport) {
   dirty_.push_back(std::move(transport));
+  schedule_pass();
+}
+
+void Loop::schedule_pass() {
   if (pass_scheduled_) return;
   pass_scheduled_ = true;
   // One pass flushes every transport that became dirty before it runs.
@@ -32,8 +42,11 @@ void Loop::defer_flush(std::shared_ptr<WsTransport> transport) {
 }
 
 void Loop::flush_all() {
-  pass_scheduled_ = false;
   const auto start = std::chrono::steady_clock::now();
+  // Parked broadcasts go into the transports' queues now; the transports they dirty join this
+  // pass (pass_scheduled_ is still set, so they schedule no other).
+  gate_.drain();
+  pass_scheduled_ = false;
   flushing_.swap(dirty_);
   for (auto& t : flushing_)
     t->flush();

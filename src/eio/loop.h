@@ -7,7 +7,8 @@
 // sockets) is followed by a pause about as long before the next one, so the loop never spends
 // much more than half its time in write calls and each call carries more frames. Light load
 // (a short pass) still flushes at the end of the same turn; the added latency is bounded by
-// kMaxFlushDelay.
+// kMaxFlushDelay. Each pass starts by draining the loop's SendGate, so broadcasts parked by the
+// hub during the pause join the pass (see send_gate.h).
 //
 // Threading: a Loop is used only from its own io_context's thread.
 #pragma once
@@ -16,8 +17,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <vector>
 
+#include "eio/send_gate.h"
 #include "eio/timer_wheel.h"
 
 namespace parley::eio {
@@ -33,26 +36,37 @@ class Loop {
 
   boost::asio::io_context& context() { return ctx_; }
   TimerWheel& timers() { return wheel_; }
+  SendGate& gate() { return gate_; }
+  // Where this loop's WebSockets read into: a read is parsed before the next one starts, so one
+  // buffer serves every connection of the loop and an idle connection holds none.
+  std::span<char> read_buffer() { return read_buffer_; }
 
   // Flushes `transport` at the end of this turn of the loop (or with the next flush pass when
   // the loop is busy). The caller makes sure it is queued at most once per pass.
   void defer_flush(std::shared_ptr<WsTransport> transport);
+  // Makes sure a pass comes (for work parked in the SendGate).
+  void schedule_pass();
 
   // A pass shorter than this is light load: no pause after it.
   static constexpr std::chrono::microseconds kBusyPass{200};
-  static constexpr std::chrono::milliseconds kMaxFlushDelay{5};
+  // Bounds the pause after a long pass. Long enough that a loop saturated by a large room's
+  // fan-out gathers many frames per socket per write (measured in docs/PERFORMANCE.md), short
+  // enough to stay far below a human-noticeable delay.
+  static constexpr std::chrono::milliseconds kMaxFlushDelay{50};
 
  private:
   void flush_all();
 
   boost::asio::io_context& ctx_;
   TimerWheel wheel_;
+  SendGate& gate_;
   boost::asio::steady_timer flush_timer_;
   std::chrono::steady_clock::time_point next_pass_{};
   bool pass_scheduled_ = false;
   std::vector<std::shared_ptr<WsTransport>> dirty_;
   std::vector<std::shared_ptr<WsTransport>> flushing_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
 };
 
 }  // namespace parley::eio

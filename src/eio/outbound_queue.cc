@@ -57,6 +57,15 @@ void OutboundQueue::append_shared(std::string_view header, const SharedText& pay
   pending_bytes_ += header.size() + payload->size();
 }
 
+void OutboundQueue::append_framed(const SharedText& bytes, std::size_t reference_above) {
+  if (bytes->size() < reference_above) {
+    append({}, *bytes);
+    return;
+  }
+  pending_.push_back(Segment{{}, bytes});
+  pending_bytes_ += bytes->size();
+}
+
 std::span<const boost::asio::const_buffer> OutboundQueue::stage() {
   inflight_.swap(pending_);
   inflight_bytes_ = pending_bytes_;

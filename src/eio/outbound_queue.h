@@ -28,6 +28,9 @@ class OutboundQueue {
   void append(std::string_view header, std::string_view a, std::string_view b = {});
   // Appends `header` and then `payload`, sharing `payload` if it is large.
   void append_shared(std::string_view header, const SharedText& payload);
+  // Appends bytes that are already framed (a burst framed once for many connections), shared
+  // when at least `reference_above` bytes long.
+  void append_framed(const SharedText& bytes, std::size_t reference_above);
 
   std::size_t size() const { return pending_bytes_ + inflight_bytes_; }
   bool empty() const { return size() == 0; }

@@ -116,7 +116,19 @@ void Session::send_frame(const SharedText& packet) {
   enqueue_polling(Packet::text(*type, packet->substr(1)));
 }
 
+void Session::send_frames(std::span<const SharedText> packets, SharedText* framed) {
+  if (state_ != State::open) return;
+  if (!ws_) {
+    for (const auto& p : packets)
+      send_frame(p);
+    return;
+  }
+  if (!*framed) *framed = frame_texts(packets);
+  if (!ws_->send_framed(*framed)) slow_consumer();
+}
+
 void Session::enqueue_polling(Packet packet) {
+  loop_.gate().drain();  // parked broadcasts were produced before this packet
   poll_bytes_ += packet.data.size() + kPacketOverhead;
   poll_queue_.push_back(std::move(packet));
   if (poll_bytes_ > options_.outbound_queue_bytes) {

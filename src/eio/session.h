@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // A whole encoded text packet, type character included (e.g. `42["event",…]`), shared by many
   // sessions: framed once per recipient, copied only when small.
   void send_frame(const SharedText& packet);
+  // Several such packets in order. On a WebSocket they go out as `*framed`, built by the first
+  // recipient with frame_texts() and then shared by the others of the burst.
+  void send_frames(std::span<const SharedText> packets, SharedText* framed);
   // Server-side close: what is queued still goes out, then the close.
   void close(std::string_view reason = "forced close");
   std::size_t queued_bytes() const;

@@ -3,23 +3,25 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/websocket/error.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <utility>
 
 #include "eio/loop.h"
 #include "eio/session.h"
+#include "eio/ws_handshake.h"
 
 namespace parley::eio {
 
 namespace asio = boost::asio;
-namespace websocket = boost::beast::websocket;
-using boost::beast::error_code;
+using boost::system::error_code;
 
 namespace {
 
 constexpr std::uint8_t kTextOpcode = 0x1;
 constexpr std::uint8_t kBinaryOpcode = 0x2;
+constexpr std::uint8_t kCloseOpcode = 0x8;
+constexpr std::uint8_t kPongOpcode = 0xa;
+// Reads per readiness event before yielding to the loop's other work.
+constexpr int kReadsPerWakeup = 4;
 
 // A server frame is never masked: FIN and the opcode, then a 7-, 16- or 64-bit length.
 std::string_view frame_header(std::uint8_t opcode, std::size_t len, char (&out)[10]) {
@@ -41,9 +43,8 @@ std::string_view frame_header(std::uint8_t opcode, std::size_t len, char (&out)[
 }
 
 std::string_view close_reason(const error_code& ec) {
-  if (ec == websocket::error::closed || ec == asio::error::eof ||
-      ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-      ec == asio::error::operation_aborted) {
+  if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+      ec == asio::error::broken_pipe || ec == asio::error::operation_aborted) {
     return "transport close";
   }
   return "transport error";
@@ -52,10 +53,10 @@ std::string_view close_reason(const error_code& ec) {
 }  // namespace
 
 // Every live transport of one io_context. When the context shuts down (its destructor, with the
-// loop stopped) it abandons them before asio destroys the pending handlers: a Beast operation
-// parked in a transport (waiting for its teardown) holds the transport, and would otherwise keep
-// it alive forever. A service lives exactly as long as its io_context, which makes it the one
-// place that is still valid at that point.
+// loop stopped) it abandons them before asio destroys the pending handlers: a transport and its
+// session hold each other until the transport finishes, and would otherwise stay alive forever. A
+// service lives exactly as long as its io_context, which makes it the one place that is still valid
+// at that point.
 class TransportRegistry final : public asio::execution_context::service {
  public:
   using key_type = TransportRegistry;
@@ -89,57 +90,18 @@ class TransportRegistry final : public asio::execution_context::service {
 
 asio::execution_context::id TransportRegistry::id;
 
-namespace cork {
-
-bool append(WsTransport& t, std::string_view bytes) {
-  if (t.state_ == WsTransport::State::finished) return false;
-  t.queue_.append({}, bytes);
-  return true;
-}
-
-void appended(WsTransport& t) {
-  t.schedule_flush();
-}
-
-void teardown(WsTransport& t, asio::any_completion_handler<void(error_code)> handler) {
-  if (t.state_ == WsTransport::State::finished) {
-    asio::post(t.socket().get_executor(), [h = std::move(handler)]() mutable {
-      std::move(h)(error_code(asio::error::operation_aborted));
-    });
-    return;
-  }
-  t.teardown_.emplace(std::move(handler));
-  t.maybe_teardown();
-}
-
-}  // namespace cork
-
-void beast_close_socket(CorkStream& stream) {
-  error_code ignored;
-  stream.socket().close(ignored);
-}
-
-void teardown(boost::beast::role_type, CorkStream& stream, error_code& ec) {
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-}
-
 WsTransport::WsTransport(asio::ip::tcp::socket socket, Loop& loop, const Options& options,
                          net::ConnectionSlotPtr slot)
     : loop_(loop),
       options_(options),
-      ws_(std::move(socket), *this),
+      socket_(std::move(socket)),
+      reader_(options.max_payload),
       slot_(std::move(slot)),
       registry_(&asio::use_service<TransportRegistry>(loop.context())) {
   registry_->add(*this);
-  ws_.read_message_max(options.max_payload);
-  websocket::stream_base::timeout timeouts;
-  timeouts.handshake_timeout = options.ws_close_timeout;   // also bounds the close handshake
-  timeouts.idle_timeout = websocket::stream_base::none();  // Engine.IO heartbeats do that
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  // Flushes try a non-blocking write first and only wait for the socket when it is full.
+  // Reads and flushes are non-blocking calls made when the socket is ready (or likely to be).
   error_code ignored;
-  this->socket().non_blocking(true, ignored);
+  socket_.non_blocking(true, ignored);
 }
 
 WsTransport::~WsTransport() {
@@ -150,37 +112,29 @@ void WsTransport::abandon() {
   auto self = shared_from_this();
   state_ = State::finished;
   close_timer_.cancel();
-  teardown_.reset();
   session_.reset();
   error_code ignored;
-  socket().close(ignored);
+  socket_.close(ignored);
 }
 
 void WsTransport::accept(net::Request req, AcceptHandler done) {
-  // Beast builds the response from the request when the operation starts; the request is kept
-  // with the handler all the same, which costs nothing and depends on no implementation detail.
-  auto held = std::make_unique<net::Request>(std::move(req));
-  const net::Request& request = *held;
-  auto on_accept = [self = shared_from_this(), held = std::move(held),
-                    done = std::move(done)](const error_code& ec) {
-    if (self->state_ == State::finished) {
-      done(self, false);
-      return;
-    }
-    if (ec) {
-      // Beast queued a 400 for a malformed upgrade: let it go out, then drop the connection.
-      self->state_ = State::closing;
-      self->drop_when_drained_ = true;
-      self->loop_.timers().schedule(self->close_timer_, self->options_.ws_close_timeout);
-      self->maybe_teardown();
-      done(self, false);
-      return;
-    }
-    self->state_ = State::open;
-    if (self->session_) self->read();  // a probe attached before the handshake
-    done(self, true);
-  };
-  ws_.async_accept(request, std::move(on_accept));
+  WsHandshake answer = answer_ws_upgrade(req);
+  queue_.append({}, answer.response);
+  schedule_flush();
+  if (answer.ok) {
+    state_ = State::open;
+    if (session_) read();  // a probe attached before the handshake
+  } else {
+    // The refusal goes out, then the connection is dropped.
+    state_ = State::closing;
+    finish_when_drained_ = "transport error";
+    loop_.timers().schedule(close_timer_, options_.ws_close_timeout);
+  }
+  // Reported from a later turn, as an asynchronous handshake would be: the caller may still be
+  // setting things up around this call.
+  asio::post(socket_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
+    done(self, self->state_ == State::open);
+  });
 }
 
 void WsTransport::attach(std::shared_ptr<Session> session) {
@@ -190,37 +144,87 @@ void WsTransport::attach(std::shared_ptr<Session> session) {
 }
 
 void WsTransport::read() {
-  ws_.async_read_some(
-      asio::buffer(chunk_),
-      [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+  if (reading_ || state_ == State::finished) return;
+  reading_ = true;
+  socket_.async_wait(asio::socket_base::wait_read,
+                     [self = shared_from_this()](const error_code& ec) { self->on_readable(ec); });
 }
 
-void WsTransport::on_read(const error_code& ec, std::size_t n) {
+void WsTransport::on_readable(const error_code& ec) {
+  reading_ = false;
+  if (state_ == State::finished) return;
   if (ec) {
     finish(close_reason(ec));
     return;
   }
-  if (state_ == State::finished) return;
-  std::string_view message(chunk_.data(), n);
-  if (!ws_.is_message_done() || !partial_.empty()) {
-    partial_.append(message);
-    if (!ws_.is_message_done()) {
-      read();
+  const std::span<char> buffer = loop_.read_buffer();
+  for (int i = 0; i < kReadsPerWakeup; ++i) {
+    error_code rec;
+    const std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), rec);
+    if (rec == asio::error::would_block || rec == asio::error::try_again) break;
+    if (rec) {
+      finish(close_reason(rec));
       return;
     }
-    message = partial_;
+    const auto result = reader_.feed(buffer.first(n), *this);
+    if (state_ == State::finished) return;
+    switch (result.status) {
+      case WsFrameReader::Status::more:
+        break;
+      case WsFrameReader::Status::stopped:
+        return;
+      case WsFrameReader::Status::closed:
+        return;  // on_ws_close answered; nothing more is read
+      case WsFrameReader::Status::failed:
+        close_after(result.fail_code, "transport error");
+        return;
+    }
+    if (n < buffer.size()) break;  // drained what was there
   }
-  if (session_) {
-    // The session may close us (or drop its reference) while handling the message; the read
-    // handler's reference keeps us alive.
-    session_->on_ws_message(*this, ws_.got_text(), message);
-  }
-  // An idle connection holds no read memory beyond the fixed chunk and Beast's frame buffer.
-  if (!partial_.empty()) std::string().swap(partial_);
   if (state_ == State::open || state_ == State::closing) read();
 }
 
+bool WsTransport::on_ws_data(bool text, std::string_view message) {
+  if (state_ == State::finished) return false;
+  // Once our close frame is out, messages that crossed it are dropped (RFC 6455 §5.5.1).
+  if (state_ == State::closing) return true;
+  // The session may close us (or drop its reference) while handling the message; the read
+  // handler's reference keeps us alive.
+  if (session_) session_->on_ws_message(*this, text, message);
+  return state_ != State::finished;
+}
+
+bool WsTransport::on_ws_ping(std::string_view payload) {
+  if (state_ == State::open) enqueue(kPongOpcode, payload, {});
+  return true;
+}
+
+void WsTransport::on_ws_close(std::uint16_t code, std::string_view) {
+  if (state_ == State::closing) {
+    // The answer to our close: the handshake is done.
+    finish(finish_when_drained_.empty() ? std::string_view("forced close") : finish_when_drained_);
+    return;
+  }
+  // The client closes: echo its code, then drop the connection once that is written.
+  close_after(code == kCloseNoStatus ? 0 : code, "transport close");
+}
+
+SharedText frame_texts(std::span<const SharedText> payloads) {
+  std::size_t size = 0;
+  for (const auto& p : payloads)
+    size += p->size() + 10;
+  auto out = std::make_shared<std::string>();
+  out->reserve(size);
+  char header[10];
+  for (const auto& p : payloads) {
+    out->append(frame_header(kTextOpcode, p->size(), header));
+    out->append(*p);
+  }
+  return out;
+}
+
 bool WsTransport::enqueue(std::uint8_t opcode, std::string_view a, std::string_view b) {
+  loop_.gate().drain();                    // parked broadcasts were produced before this frame
   if (state_ != State::open) return true;  // closing or gone: nothing more goes out
   char header[10];
   queue_.append(frame_header(opcode, a.size() + b.size(), header), a, b);
@@ -237,9 +241,19 @@ bool WsTransport::send_binary(std::string_view bytes) {
 }
 
 bool WsTransport::send_shared_text(const SharedText& payload) {
+  loop_.gate().drain();
   if (state_ != State::open) return true;
   char header[10];
   queue_.append_shared(frame_header(kTextOpcode, payload->size(), header), payload);
+  schedule_flush();
+  return queue_.size() <= options_.outbound_queue_bytes;
+}
+
+bool WsTransport::send_framed(const SharedText& frames) {
+  loop_.gate().drain();
+  if (state_ != State::open) return true;
+  // A burst is usually several frames: one shared reference beats copying it per connection.
+  queue_.append_framed(frames, 512);
   schedule_flush();
   return queue_.size() <= options_.outbound_queue_bytes;
 }
@@ -302,21 +316,28 @@ void WsTransport::on_written(const error_code& ec, std::size_t n) {
 }
 
 void WsTransport::maybe_teardown() {
-  if (writing_ || queue_.has_pending()) return;
-  if (teardown_) {
-    // Beast's close handshake (ours or the client's) is done once the close frame is out.
-    error_code ignored;
-    socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    auto h = std::move(*teardown_);
-    teardown_.reset();
-    // Beast's operations run on this loop too; the completion just must not be inline.
-    asio::post(socket().get_executor(),
-               [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
-  } else if (drop_when_drained_) {
-    error_code ignored;
-    socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    finish("transport error");
+  if (writing_ || queue_.has_pending() || finish_when_drained_.empty()) return;
+  if (state_ != State::closing || awaiting_close_) return;
+  error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  finish(finish_when_drained_);
+}
+
+void WsTransport::close_after(std::uint16_t code, std::string_view reason) {
+  if (state_ == State::finished) return;
+  if (state_ != State::closing) {
+    char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code)};
+    // Written straight to the queue: enqueue() sends only while open.
+    char header[10];
+    const std::string_view body = code ? std::string_view(payload, 2) : std::string_view();
+    queue_.append(frame_header(kCloseOpcode, body.size(), header), body);
+    state_ = State::closing;
+    loop_.timers().schedule(close_timer_, options_.ws_close_timeout);
   }
+  awaiting_close_ = false;
+  finish_when_drained_ = reason;
+  schedule_flush();
+  maybe_teardown();
 }
 
 void WsTransport::close() {
@@ -325,11 +346,16 @@ void WsTransport::close() {
     return;
   }
   if (state_ != State::open) return;
+  // Our close frame goes out after what is queued; the client answers with its own, and then
+  // the connection ends (on_ws_close), or the close timeout ends it.
+  char header[10];
+  const char payload[2] = {static_cast<char>(kCloseNormal >> 8), static_cast<char>(kCloseNormal)};
+  queue_.append(frame_header(kCloseOpcode, 2, header), std::string_view(payload, 2));
   state_ = State::closing;
+  awaiting_close_ = true;
+  finish_when_drained_ = "forced close";
   loop_.timers().schedule(close_timer_, options_.ws_close_timeout);
-  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](const error_code& ec) {
-    self->finish(ec ? close_reason(ec) : std::string_view("forced close"));
-  });
+  schedule_flush();
 }
 
 void WsTransport::abort() {
@@ -347,15 +373,8 @@ void WsTransport::finish(std::string_view reason) {
   state_ = State::finished;
   close_timer_.cancel();
   error_code ignored;
-  socket().close(ignored);  // pending operations complete with operation_aborted
+  socket_.close(ignored);  // pending operations complete with operation_aborted
   queue_.clear();
-  if (teardown_) {
-    auto h = std::move(*teardown_);
-    teardown_.reset();
-    asio::post(socket().get_executor(), [h = std::move(h)]() mutable {
-      std::move(h)(error_code(asio::error::operation_aborted));
-    });
-  }
   slot_.reset();
   if (auto s = std::move(session_)) s->on_ws_closed(*this, reason);
 }

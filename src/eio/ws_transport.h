@@ -1,29 +1,30 @@
-// WsTransport: one Engine.IO WebSocket connection. Beast's websocket::stream reads (framing,
-// fragmented messages, control frames, UTF-8 validation of text, the message size limit, the
-// close handshake); data frames going out are framed here straight into the outbound queue and
-// leave in batched writes (see CorkStream and Loop). Messages are handed to the attached Session,
-// which owns the Engine.IO logic; the transport only moves bytes.
+// WsTransport: one Engine.IO WebSocket connection, framed here end to end: the opening
+// handshake (ws_handshake.h), incoming frames (ws_frame_reader.h: fragments, control frames,
+// UTF-8, the message size cap), pongs, the close handshake, and outgoing frames, which go into
+// the outbound queue and leave in batched writes (see Loop). Messages are handed to the attached
+// Session, which owns the Engine.IO logic; the transport only moves bytes.
+//
+// Reads wait for readability and then read into the loop's shared buffer, so an idle connection
+// owns no read buffer at all: its whole state is this object, the socket and a timer entry.
 //
 // Lifetime: pending operations hold the transport (shared_from_this); the transport holds its
 // session until it finishes, and tells it why. Threading: everything runs on the transport's loop.
 #pragma once
 
-#include <array>
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
-#include "eio/cork_stream.h"
 #include "eio/options.h"
 #include "eio/outbound_queue.h"
 #include "eio/timer_wheel.h"
+#include "eio/ws_frame_reader.h"
 #include "net/http_types.h"
 
 namespace parley::eio {
@@ -31,7 +32,11 @@ namespace parley::eio {
 class Loop;
 class Session;
 
-class WsTransport : public std::enable_shared_from_this<WsTransport> {
+// `payloads` as consecutive WebSocket text frames, in one buffer (a server frame is never
+// masked, so the bytes are the same for every connection).
+SharedText frame_texts(std::span<const SharedText> payloads);
+
+class WsTransport : public std::enable_shared_from_this<WsTransport>, private WsFrameReader::Sink {
  public:
   WsTransport(boost::asio::ip::tcp::socket socket, Loop& loop, const Options& options,
               net::ConnectionSlotPtr slot);
@@ -39,8 +44,8 @@ class WsTransport : public std::enable_shared_from_this<WsTransport> {
   WsTransport(const WsTransport&) = delete;
   WsTransport& operator=(const WsTransport&) = delete;
 
-  // Answers the upgrade request (101, or Beast's 400 for a malformed one) and reports whether
-  // the WebSocket is open.
+  // Answers the upgrade request (101, or the refusal for a malformed one) and reports, from a
+  // later turn of the loop, whether the WebSocket is open.
   using AcceptHandler = std::function<void(const std::shared_ptr<WsTransport>&, bool ok)>;
   void accept(net::Request req, AcceptHandler done);
   // Starts delivering messages (and finally the close) to `session`.
@@ -50,6 +55,8 @@ class WsTransport : public std::enable_shared_from_this<WsTransport> {
   // session as a slow consumer). Frames queued after close() are dropped.
   bool send_text(std::string_view a, std::string_view b = {});
   bool send_shared_text(const SharedText& payload);
+  // Frames already encoded by frame_texts(), shared by every recipient of a burst.
+  bool send_framed(const SharedText& frames);
   bool send_binary(std::string_view bytes);
   std::size_t queued() const { return queue_.size(); }
   Loop& loop() const { return loop_; }
@@ -67,41 +74,42 @@ class WsTransport : public std::enable_shared_from_this<WsTransport> {
   void abandon();
 
  private:
-  friend bool cork::append(WsTransport&, std::string_view);
-  friend void cork::appended(WsTransport&);
-  friend void cork::teardown(WsTransport&,
-                             boost::asio::any_completion_handler<void(boost::beast::error_code)>);
   friend class TransportRegistry;
   enum class State : std::uint8_t { handshake, open, closing, finished };
 
   bool enqueue(std::uint8_t opcode, std::string_view a, std::string_view b);
   void schedule_flush();
   void read();
-  void on_read(const boost::beast::error_code& ec, std::size_t n);
+  void on_readable(const boost::system::error_code& ec);
   void write_async();
-  void on_written(const boost::beast::error_code& ec, std::size_t n);
+  void on_written(const boost::system::error_code& ec, std::size_t n);
   void maybe_teardown();
+  // Queues a close frame and finishes with `reason` once it is written (a protocol failure, or
+  // the answer to the client's close).
+  void close_after(std::uint16_t code, std::string_view reason);
   void finish(std::string_view reason);
-  boost::asio::ip::tcp::socket& socket() { return ws_.next_layer().socket(); }
+  boost::asio::ip::tcp::socket& socket() { return socket_; }
   static void on_close_timeout(void* self);
+
+  // WsFrameReader::Sink
+  bool on_ws_data(bool text, std::string_view message) override;
+  bool on_ws_ping(std::string_view payload) override;
+  void on_ws_close(std::uint16_t code, std::string_view reason) override;
 
   Loop& loop_;
   const Options& options_;
-  boost::beast::websocket::stream<CorkStream> ws_;
-  // Reads land in a small fixed buffer: an idle connection's pending read then costs no
-  // allocation (Beast's whole-message read reserves ~1.5 KiB per connection up front). Messages
-  // that do not fit are gathered in `partial_`.
-  std::array<char, 256> chunk_;
-  std::string partial_;
+  boost::asio::ip::tcp::socket socket_;
+  WsFrameReader reader_;
   OutboundQueue queue_;
   std::shared_ptr<Session> session_;
   net::ConnectionSlotPtr slot_;
-  std::optional<boost::asio::any_completion_handler<void(boost::beast::error_code)>> teardown_;
   TimerEntry close_timer_{&WsTransport::on_close_timeout, this};
+  std::string_view finish_when_drained_;  // a reason (static text): finish once the queue is out
   State state_ = State::handshake;
-  bool dirty_ = false;              // queued for a flush this turn
-  bool writing_ = false;            // an async write is in flight
-  bool drop_when_drained_ = false;  // the handshake failed: close once its response is out
+  bool dirty_ = false;           // queued for a flush this turn
+  bool writing_ = false;         // an async write is in flight
+  bool reading_ = false;         // a wait for readability is pending
+  bool awaiting_close_ = false;  // our close frame is out: the client's answer ends it
   // Membership of the io_context's TransportRegistry (see ws_transport.cc).
   class TransportRegistry* registry_;
   WsTransport* registry_prev_ = nullptr;

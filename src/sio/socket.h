@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parley::sio {
 
@@ -28,6 +29,13 @@ using Frame = std::shared_ptr<const std::string>;
 Frame make_event_frame(std::string_view event, const json::value& arg);  // namespace "/"
 Frame make_event_frame_args(std::string_view event, const json::array& args);
 
+// Consecutive frames for one group, delivered together: every WebSocket member gets the same
+// bytes, so the first one frames the burst (`framed`) and the others share it.
+struct FrameBatch {
+  std::vector<Frame> frames;
+  mutable Frame framed;
+};
+
 class Socket {
  public:
   virtual ~Socket() = default;
@@ -39,6 +47,11 @@ class Socket {
   // cap the socket is closed as a slow consumer (logged) instead of growing memory.
   virtual void emit(std::string_view event, const json::value& arg) = 0;
   virtual void send(Frame frame) = 0;
+  // The frames of `batch`, in order, as if sent one by one.
+  virtual void send_batch(const FrameBatch& batch) {
+    for (const auto& f : batch.frames)
+      send(f);
+  }
   // Acknowledges an event that carried an ack id.
   virtual void ack(uint64_t id, const json::array& args) = 0;
 

@@ -93,6 +93,14 @@ void SocketImpl::send(Frame frame) {
   }
 }
 
+void SocketImpl::send_batch(const FrameBatch& batch) {
+  if (state_ != State::connected) {
+    Socket::send_batch(batch);
+    return;
+  }
+  connection_->session().send_frames(batch.frames, &batch.framed);
+}
+
 void SocketImpl::ack(uint64_t id, const json::array& args) {
   if (state_ == State::closed) return;
   send_text(encode_ack(nsp_, id, args));

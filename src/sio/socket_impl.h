@@ -35,6 +35,7 @@ class SocketImpl final : public Socket, public std::enable_shared_from_this<Sock
   bool connected() const override { return state_ == State::connected; }
   void emit(std::string_view event, const json::value& arg) override;
   void send(Frame frame) override;
+  void send_batch(const FrameBatch& batch) override;
   void ack(uint64_t id, const json::array& args) override;
   void join(const std::string& group) override;
   void leave(const std::string& group) override;

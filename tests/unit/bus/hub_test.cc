@@ -1,5 +1,6 @@
 // Hub: membership per loop, delivery of one shared frame to every member on every loop, the
-// `except` socket skipped, and removal while a delivery is iterating.
+// `except` socket skipped, removal while a delivery is iterating, and parking: frames wait for
+// the loop's drain, go out socket-major in bursts, and membership changes drain first.
 #include "bus/hub.h"
 
 #include <gtest/gtest.h>
@@ -22,6 +23,10 @@ class FakeSocket final : public sio::Socket {
     received.push_back(frame);
     if (on_send) on_send();
   }
+  void send_batch(const sio::FrameBatch& batch) override {
+    ++batches;
+    Socket::send_batch(batch);
+  }
   void ack(uint64_t, const sio::json::array&) override {}
   void join(const std::string&) override {}
   void leave(const std::string&) override {}
@@ -29,6 +34,7 @@ class FakeSocket final : public sio::Socket {
   void disconnect() override {}
 
   std::vector<sio::Frame> received;
+  int batches = 0;
   std::function<void()> on_send;
 
  private:
@@ -61,9 +67,11 @@ class HubTest : public ::testing::Test {
     for (auto& t : threads_)
       t.join();
   }
-  void drain() {  // every loop has run what was posted before this call
-    on(loops_[0], [] {});
-    on(loops_[1], [] {});
+  void drain() {  // every loop has run what was posted before this call, and what that posted
+    for (int round = 0; round < 3; ++round) {
+      on(loops_[0], [] {});
+      on(loops_[1], [] {});
+    }
   }
 
   asio::io_context loops_[2];
@@ -110,6 +118,9 @@ TEST_F(HubTest, SkipsTheExceptedSocketAndRemovedMembers) {
     hub_->remove("room", &b);
     EXPECT_EQ(hub_->local_size("room"), 1u);
     hub_->publish("room", frame);
+  });
+  drain();
+  on(loops_[0], [&] {
     EXPECT_EQ(a.received.size(), 1u);
     EXPECT_EQ(b.received.size(), 1u);
   });
@@ -127,10 +138,63 @@ TEST_F(HubTest, RemovalDuringDeliveryIsSafe) {
     hub_->add("room", &b);
     hub_->add("room", &c);
     hub_->publish("room", std::make_shared<const std::string>("x"));
+  });
+  drain();
+  on(loops_[0], [&] {
     EXPECT_EQ(a.received.size(), 1u);
     EXPECT_EQ(b.received.size(), 0u);  // removed before its turn
     EXPECT_EQ(c.received.size(), 1u);
     EXPECT_EQ(hub_->local_size("room"), 1u);
+  });
+}
+
+TEST_F(HubTest, ParkedBurstGoesOutSocketMajorInPublishOrder) {
+  FakeSocket a{loops_[0], "a"}, b{loops_[0], "b"}, c{loops_[0], "c"};
+  auto f = [](const char* text) { return std::make_shared<const std::string>(text); };
+  auto texts = [](const FakeSocket& s) {
+    std::string out;
+    for (const auto& fr : s.received)
+      out += *fr;
+    return out;
+  };
+  on(loops_[0], [&] {
+    hub_->add("room", &a);
+    hub_->add("room", &b);
+    hub_->add("lobby", &a);
+    hub_->add("lobby", &c);
+    hub_->publish("room", f("1"));
+    hub_->publish("room", f("2"), &b);  // not to b
+    hub_->publish("room", f("3"));
+    hub_->publish("lobby", f("4"));  // another group ends the run
+    hub_->publish("room", f("5"));
+    EXPECT_TRUE(a.received.empty());  // parked until the loop drains
+  });
+  drain();
+  on(loops_[0], [&] {
+    EXPECT_EQ(texts(a), "12345");
+    EXPECT_EQ(texts(b), "135");
+    EXPECT_EQ(texts(c), "4");
+    EXPECT_EQ(a.batches, 1);  // "123" as one burst; "4" and "5" one frame each
+    EXPECT_EQ(b.batches, 0);  // excepted from part of the burst: frame by frame
+  });
+}
+
+TEST_F(HubTest, MembershipChangesDrainParkedFramesFirst) {
+  FakeSocket a{loops_[0], "a"}, b{loops_[0], "b"};
+  auto frame = std::make_shared<const std::string>("x");
+  on(loops_[0], [&] {
+    hub_->add("room", &a);
+    hub_->publish("room", frame);
+    hub_->add("room", &b);  // joined after the publish: not owed the frame
+    hub_->publish("room", frame);
+    hub_->remove("room", &a);  // left after the second publish: still owed it
+    EXPECT_EQ(a.received.size(), 2u);
+    EXPECT_EQ(b.received.size(), 1u);
+  });
+  drain();
+  on(loops_[0], [&] {
+    EXPECT_EQ(a.received.size(), 2u);
+    EXPECT_EQ(b.received.size(), 1u);
   });
 }
 
