@@ -16,6 +16,7 @@ bool is_control(std::uint8_t opcode) {
 }
 
 void unmask(char* p, std::size_t n, const std::uint8_t (&mask)[4], std::uint8_t& pos) {
+  if ((mask[0] | mask[1] | mask[2] | mask[3]) == 0) return;  // unmasked (or a zero key)
   for (std::size_t i = 0; i < n; ++i)
     p[i] = static_cast<char>(static_cast<std::uint8_t>(p[i]) ^ mask[(pos + i) & 3]);
   pos = static_cast<std::uint8_t>((pos + n) & 3);
@@ -81,7 +82,6 @@ bool WsFrameReader::header_complete() {
   fin_ = hdr_[0] & 0x80;
   opcode_ = hdr_[0] & 0x0f;
   if (hdr_[0] & 0x70) return false;     // no extension was negotiated: RSV bits must be 0
-  if (!(hdr_[1] & 0x80)) return false;  // client frames are masked
   std::uint64_t len = hdr_[1] & 0x7f;
   std::size_t at = 2;
   if (len == 126) {
@@ -94,7 +94,11 @@ bool WsFrameReader::header_complete() {
     if (len >> 63) return false;
     at = 10;
   }
-  std::memcpy(mask_, hdr_ + at, 4);
+  if (masked_) {
+    std::memcpy(mask_, hdr_ + at, 4);
+  } else {
+    std::memset(mask_, 0, 4);
+  }
   mask_pos_ = 0;
   frame_length_ = payload_left_ = len;
   switch (opcode_) {
@@ -167,10 +171,11 @@ WsFrameReader::Result WsFrameReader::feed(std::span<char> bytes, Sink& sink) {
       while (hdr_len_ < hdr_need_ && p < end) {
         hdr_[hdr_len_++] = static_cast<std::uint8_t>(*p++);
         if (hdr_len_ == 2) {
-          // Client frames are masked; without the bit the header would be 4 bytes shorter.
-          if (!(hdr_[1] & 0x80)) return fail(kCloseProtocolError);
+          // Client frames are masked, server frames are not (RFC 6455 §5.1).
+          if (static_cast<bool>(hdr_[1] & 0x80) != masked_) return fail(kCloseProtocolError);
           const std::uint8_t len7 = hdr_[1] & 0x7f;
-          hdr_need_ = static_cast<std::uint8_t>(2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4);
+          hdr_need_ = static_cast<std::uint8_t>(2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) +
+                                                (masked_ ? 4 : 0));
         }
       }
       if (hdr_len_ < hdr_need_) break;

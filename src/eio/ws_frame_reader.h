@@ -1,7 +1,8 @@
-// WsFrameReader: the client-to-server half of WebSocket framing (RFC 6455 §5), fed with whatever
-// bytes a read returned: frame headers, unmasking, fragmented messages with control frames
+// WsFrameReader: the receiving half of WebSocket framing (RFC 6455 §5), fed with whatever bytes
+// a read returned: frame headers, unmasking, fragmented messages with control frames
 // between their fragments, UTF-8 validity of text messages and close reasons, and the message
-// size cap. Complete messages and control frames go to a Sink.
+// size cap. Complete messages and control frames go to a Sink. A server reads masked client
+// frames; a client (parley-load) reads unmasked server frames.
 //
 // Memory: nothing between messages. A frame that arrives whole is unmasked in the caller's
 // buffer and handed over without a copy; only a message split across reads (or fragments) is
@@ -41,7 +42,9 @@ class WsFrameReader {
     std::uint16_t fail_code = 0;  // with Status::failed: the close code to answer with
   };
 
-  explicit WsFrameReader(std::uint64_t max_message) : max_message_(max_message) {}
+  enum class Role : std::uint8_t { server, client };
+  explicit WsFrameReader(std::uint64_t max_message, Role role = Role::server)
+      : max_message_(max_message), masked_(role == Role::server) {}
 
   // Consumes all of `bytes` (modified: payloads are unmasked in place) unless the sink stops,
   // a close frame arrives or the input breaks the protocol.
@@ -68,6 +71,7 @@ class WsFrameReader {
   bool in_payload_ = false;
   bool gathering_ = false;  // the current frame's payload goes to message_
   bool failed_ = false;
+  bool masked_;  // frames must carry a mask (client to server) or must not (server to client)
 };
 
 // Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).

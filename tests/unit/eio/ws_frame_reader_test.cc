@@ -138,6 +138,23 @@ TEST(WsFrameReader, FragmentedTextSplitInsideACharacterIsValid) {
   EXPECT_EQ(sink.events, std::vector<std::string>{"text:4\xe2\x82\xac"});
 }
 
+TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
+  const std::string stream = frame(0x81, "0{\"sid\":\"x\"}", false) + frame(0x89, "", false) +
+                             frame(0x82, std::string(300, 'b'), false);
+  for (std::size_t step : {std::size_t{1}, std::size_t{5}, stream.size()}) {
+    WsFrameReader reader(1 << 20, WsFrameReader::Role::client);
+    Recorder sink;
+    EXPECT_EQ(feed_in_steps(reader, stream, step, sink).status, WsFrameReader::Status::more);
+    EXPECT_EQ(sink.events, (std::vector<std::string>{"text:0{\"sid\":\"x\"}", "ping:",
+                                                      "binary:" + std::string(300, 'b')}));
+  }
+  WsFrameReader reader(100, WsFrameReader::Role::client);
+  Recorder sink;
+  const auto r = feed_in_steps(reader, frame(0x81, "masked"), 1000, sink);
+  EXPECT_EQ(r.status, WsFrameReader::Status::failed);  // a server never masks
+  EXPECT_EQ(r.fail_code, kCloseProtocolError);
+}
+
 TEST(WsFrameReader, StrictUtf8) {
   EXPECT_TRUE(valid_utf8(""));
   EXPECT_TRUE(valid_utf8("plain ascii, long enough for the eight-byte path"));
