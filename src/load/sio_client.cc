@@ -129,6 +129,7 @@ struct SioClient::Impl final : eio::WsFrameReader::Sink {
   std::uint16_t close_code = 0;
   bool timed_out = false;
   bool reading = false;
+  bool in_read = false;  // handling what a read returned: writes wait for its end
   bool flush_posted = false;
   bool write_waiting = false;
   bool close_sent = false;
@@ -309,27 +310,40 @@ void SioClient::on_readable(const error_code& ec) {
     return;
   }
   char buf[kReadChunk];
+  // Answers (pongs, read receipts) queued while handling this read leave in one write at its end.
+  im.in_read = true;
+  const auto done_reading = [&im, this] {
+    im.in_read = false;
+    if (!im.out.empty() && !finished_) flush();
+  };
   for (int i = 0; i < kReadsPerWakeup; ++i) {
     error_code rec;
     const std::size_t n = im.socket.read_some(asio::buffer(buf), rec);
     if (rec == asio::error::would_block || rec == asio::error::try_again) break;
     if (rec) {
+      im.in_read = false;
       finish(reason_for(rec));
       return;
     }
     last_rx_ns_ = mono_ns();
     const auto r = im.reader.feed(std::span<char>(buf, n), im);
-    if (finished_) return;
+    if (finished_) {
+      im.in_read = false;
+      return;
+    }
     if (r.status == eio::WsFrameReader::Status::closed) {
+      im.in_read = false;
       finish("transport close (" + std::to_string(im.close_code) + ")");
       return;
     }
     if (r.status == eio::WsFrameReader::Status::failed) {
+      im.in_read = false;
       finish("transport error: websocket protocol error " + std::to_string(r.fail_code));
       return;
     }
     if (n < sizeof buf) break;
   }
+  done_reading();
   read();
 }
 
@@ -363,7 +377,7 @@ void SioClient::queue(std::string_view frame) {
   if (finished_) return;
   append_client_frame(im.out, kText, frame, im.next_mask());
   // Everything queued in this turn of the loop leaves in one write.
-  if (im.flush_posted || im.write_waiting) return;
+  if (im.in_read || im.flush_posted || im.write_waiting) return;
   im.flush_posted = true;
   asio::post(im.socket.get_executor(), [self = shared_from_this()] {
     self->impl_->flush_posted = false;
