@@ -24,7 +24,7 @@ web/dist/index.html: web/package-lock.json web/index.html web/vite.config.js $(s
 
 run: build
 	@mkdir -p $(DATA_DIR)
-	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist
+	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json
 
 test: build
 	@$(MAKE) --no-print-directory unit-test node-test

@@ -26,7 +26,7 @@ std::string string_member(const json::value& v, std::string_view key) {
 }  // namespace
 
 ChatSockets::ChatSockets(Services& services, bus::Hub& hub, const chat::BannedWords* banned,
-                         chat::RateLimiter& chat_limiter, ai::Provider& ai, ChatLimits limits)
+                         chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits)
     : services_(services),
       hub_(hub),
       banned_(banned),

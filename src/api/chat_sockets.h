@@ -4,14 +4,14 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <deque>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "ai/assistant.h"
+#include "api/ai_relay.h"
 #include "api/events.h"
 #include "api/services.h"
 #include "bus/hub.h"
@@ -28,13 +28,12 @@ struct ChatLimits {
   int history_default = 30;
   int history_max = 100;
   int64_t duplicate_login_grace_ms = 10'000;  // duplicate_login now, session_ended this much later
-  size_t ai_context_messages = 20;
 };
 
 class ChatSockets final : public sio::SocketHandler, public Events {
  public:
   ChatSockets(Services& services, bus::Hub& hub, const chat::BannedWords* banned,
-              chat::RateLimiter& chat_limiter, ai::Provider& ai, ChatLimits limits = {});
+              chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits = {});
 
   // sio::SocketHandler
   asio::awaitable<sio::ConnectResult> on_connect(sio::SocketPtr socket, std::string_view nsp,
@@ -61,7 +60,9 @@ class ChatSockets final : public sio::SocketHandler, public Events {
     chat::User user;
     std::string session_id;
     std::vector<std::string> rooms;  // rooms this socket has joined
-    std::deque<PendingEvent> queue;  // events run one at a time, in arrival order
+    // Events run one at a time, in arrival order. A list, not a deque: an empty std::deque
+    // allocates ~600 bytes up front, and most sockets are idle.
+    std::list<PendingEvent> queue;
     bool busy = false;
     bool gone = false;
   };
@@ -86,14 +87,13 @@ class ChatSockets final : public sio::SocketHandler, public Events {
                          std::string_view message);
   asio::awaitable<bool> is_participant(const sio::SocketPtr& socket, const chat::Id& room_id);
   asio::awaitable<void> broadcast_participants(const chat::Id& room_id, bool skip_if_empty);
-  void start_ai(const chat::Message& message, const std::string& content);
   void notify_duplicate_login(const sio::SocketPtr& old_socket, const chat::Session& session);
 
   Services& services_;
   bus::Hub& hub_;
   const chat::BannedWords* banned_;
   chat::RateLimiter& chat_limiter_;
-  ai::Provider& ai_;
+  AiRelay& ai_;
   ChatLimits limits_;
 
   // Shared by all loops; touched on connect/join/leave/disconnect, never per message.

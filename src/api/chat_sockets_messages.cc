@@ -146,7 +146,7 @@ asio::awaitable<void> ChatSockets::chat_message(sio::SocketPtr socket, const jso
     emit_error(socket, kMessageError, "Unsupported message type: " + type);
     co_return;
   }
-  message.mentions = chat::find_mentions(content, chat::default_assistant_names());
+  message.mentions = chat::find_mentions(content, ai_.names());
 
   auto stored = co_await services_.store.append_message(std::move(message));
   if (!stored) {
@@ -156,27 +156,8 @@ asio::awaitable<void> ChatSockets::chat_message(sio::SocketPtr socket, const jso
   UserIndex sender;
   sender.emplace(state->user.id, state->user);
   publish(room_id, "message", message_view(stored.value(), sender, file ? &*file : nullptr));
-  if (!stored->mentions.empty()) start_ai(stored.value(), content);
-}
-
-void ChatSockets::start_ai(const chat::Message& message, const std::string& content) {
-  for (const auto& ai_type : message.mentions) {
-    const int64_t start = now_ms();
-    const std::string message_id = ai_type + "-" + std::to_string(start);
-    const std::string room_id = message.room_id;
-    publish(room_id, "aiMessageStart",
-            json::object{{"messageId", message_id}, {"aiType", ai_type}, {"timestamp", start}});
-    ai::Request request{room_id, ai_type, chat::mention_query(content, ai_type), {}};
-    ai::Sink sink;
-    sink.on_error = [this, room_id, message_id, ai_type](const std::string& error) {
-      publish(
-          room_id, "aiMessageError",
-          json::object{{"messageId", message_id},
-                       {"error", error.empty() ? "AI 응답 생성 중 오류가 발생했습니다." : error},
-                       {"aiType", ai_type}});
-    };
-    ai_.generate(std::move(request), std::move(sink));
-  }
+  if (!stored->mentions.empty())
+    ai_.start(socket->executor(), stored.value(), content, state->user.name);
 }
 
 asio::awaitable<void> ChatSockets::fetch_previous(sio::SocketPtr socket,

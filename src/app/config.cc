@@ -141,6 +141,48 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
       ->envname("WEB_ROOT");
   cli.add_option("--banned-words", c.banned_words_file, "Banned word list, one word per line")
       ->envname("BANNED_WORDS_FILE");
+  cli.add_option("--ai-base-url", c.ai_base_url,
+                 "OpenAI-compatible API base, e.g. http://127.0.0.1:11434/v1 (empty: AI off)")
+      ->envname("AI_BASE_URL");
+  cli.add_option("--ai-api-key", c.ai_api_key, "Bearer key for the AI endpoint (prefer the env)")
+      ->envname("AI_API_KEY");
+  cli.add_option("--ai-model", c.ai_model, "Model name sent to the AI endpoint")
+      ->envname("AI_MODEL")
+      ->capture_default_str();
+  cli.add_option("--ai-assistants", c.ai_assistants_file,
+                 "Assistants JSON (names, system prompts, temperatures; default: built in)")
+      ->envname("AI_ASSISTANTS");
+  cli.add_option("--ai-connect-timeout-ms", c.ai_connect_timeout_ms, "AI endpoint connect timeout")
+      ->envname("AI_CONNECT_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cli.add_option("--ai-idle-timeout-ms", c.ai_idle_timeout_ms,
+                 "Ends an AI stream that sends nothing for this long")
+      ->envname("AI_IDLE_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cli.add_option("--ai-total-timeout-ms", c.ai_total_timeout_ms, "Longest AI reply, start to end")
+      ->envname("AI_TOTAL_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cli.add_option("--ai-max-per-room", c.ai_max_per_room, "AI replies generated at once per room")
+      ->envname("AI_MAX_PER_ROOM")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  cli.add_option("--ai-max-total", c.ai_max_total, "AI replies generated at once in the server")
+      ->envname("AI_MAX_TOTAL")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  cli.add_option("--ai-max-reply-bytes", c.ai_max_reply_bytes, "Longest AI reply in bytes")
+      ->envname("AI_MAX_REPLY_BYTES")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{64} << 20))
+      ->capture_default_str();
+  cli.add_option("--ai-context-messages", c.ai_context_messages,
+                 "Earlier room messages sent along with a question")
+      ->envname("AI_CONTEXT_MESSAGES")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+
   cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
       ->envname("LOG_LEVEL")
       ->capture_default_str();

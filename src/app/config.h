@@ -64,6 +64,19 @@ struct Config {
   // chat rules
   std::string banned_words_file;  // empty: no banned words
 
+  // AI assistants (§3.7; docs/AI.md)
+  std::string ai_base_url;  // OpenAI-compatible endpoint; empty: assistants answer with an error
+  std::string ai_api_key;   // empty: no Authorization header
+  std::string ai_model = "gpt-4.1-mini";
+  std::string ai_assistants_file;  // empty: built-in wayneAI and consultingAI
+  int64_t ai_connect_timeout_ms = 5'000;
+  int64_t ai_idle_timeout_ms = 30'000;
+  int64_t ai_total_timeout_ms = 120'000;
+  int ai_max_per_room = 2;  // generations at once
+  int ai_max_total = 32;
+  uint64_t ai_max_reply_bytes = 64 * 1024;
+  int ai_context_messages = 20;  // earlier room messages sent with a question
+
   std::string log_level = "info";
 };
 

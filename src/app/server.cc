@@ -10,11 +10,15 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "ai/assistant.h"
+#include "ai/openai_provider.h"
+#include "ai/personas.h"
+#include "api/ai_relay.h"
 #include "api/chat_sockets.h"
 #include "api/rest_handler.h"
 #include "app/secrets.h"
@@ -132,7 +136,38 @@ int run_server(const Config& c) {
     spdlog::info("banned words: {} words from {}", banned->word_count(), c.banned_words_file);
   }
   chat::RateLimiter chat_limiter{c.chat_rate_limit, c.chat_rate_window_ms};
-  ai::NoProvider ai_provider;
+  std::optional<ai::Personas> assistants_file;
+  if (!c.ai_assistants_file.empty()) {
+    auto loaded = ai::Personas::load_file(c.ai_assistants_file);
+    if (!loaded) {
+      spdlog::critical("assistants: {}", loaded.error().detail);
+      return 1;
+    }
+    assistants_file.emplace(std::move(loaded.value()));
+  }
+  const ai::Personas& assistants = assistants_file ? *assistants_file : ai::Personas::defaults();
+  std::unique_ptr<ai::Provider> ai_provider = std::make_unique<ai::NoProvider>();
+  if (!c.ai_base_url.empty()) {
+    ai::OpenAiOptions ai_options{c.ai_base_url,
+                                 c.ai_api_key,
+                                 c.ai_model,
+                                 std::chrono::milliseconds(c.ai_connect_timeout_ms),
+                                 std::chrono::milliseconds(c.ai_idle_timeout_ms),
+                                 std::chrono::milliseconds(c.ai_total_timeout_ms),
+                                 static_cast<size_t>(c.ai_max_reply_bytes)};
+    auto started = ai::OpenAiProvider::start(std::move(ai_options));
+    if (!started) {
+      spdlog::critical("AI provider: {}", started.error().detail);
+      return 1;
+    }
+    ai_provider = std::move(started.value());
+  }
+  std::string assistant_names;
+  for (const auto& name : assistants.names())
+    assistant_names += (assistant_names.empty() ? "" : ", ") + name;
+  spdlog::info("ai: assistants {} ({}); endpoint {}", assistant_names,
+               assistants_file ? c.ai_assistants_file : "built in",
+               c.ai_base_url.empty() ? "not configured" : c.ai_base_url + " model " + c.ai_model);
 
   EventsRelay events;  // REST side effects reach the sockets once ChatSockets exists
   api::Services services{
@@ -154,8 +189,11 @@ int run_server(const Config& c) {
   }
 
   bus::Hub hub{loop_ptrs};
-  api::ChatSockets chat_sockets{services, hub, banned ? &*banned : nullptr, chat_limiter,
-                                ai_provider};
+  api::AiRelay ai_relay{
+      services, hub, *ai_provider, assistants,
+      api::AiLimits{static_cast<size_t>(c.ai_context_messages),
+                    static_cast<size_t>(c.ai_max_per_room), static_cast<size_t>(c.ai_max_total)}};
+  api::ChatSockets chat_sockets{services, hub, banned ? &*banned : nullptr, chat_limiter, ai_relay};
   events.target = &chat_sockets;
   sio::Options sio_options;
   sio_options.engine.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
@@ -193,6 +231,10 @@ int run_server(const Config& c) {
     workers.emplace_back([l = loop.get()] { l->run(); });
   }
 
+  // Catch the signals before announcing readiness: a SIGTERM right after PARLEY_READY must
+  // still shut down cleanly.
+  asio::io_context control;
+  asio::signal_set signals{control, SIGINT, SIGTERM};
   const std::string shown_host = c.host == "0.0.0.0" ? "localhost" : c.host;
   spdlog::info("parley-server: {} event loops, data in {}", threads, c.data_dir);
   std::printf("Parley is running at http://%s:%u/ (Socket.IO also on port %u)\n",
@@ -200,8 +242,6 @@ int run_server(const Config& c) {
   std::printf("PARLEY_READY http=%u ws=%u\n", http.port(), ws ? ws->port() : 0);
   std::fflush(stdout);
 
-  asio::io_context control;
-  asio::signal_set signals{control, SIGINT, SIGTERM};
   signals.async_wait([](const boost::system::error_code&, int sig) {
     spdlog::info("signal {}: shutting down", sig);
   });
@@ -209,6 +249,8 @@ int run_server(const Config& c) {
 
   http.stop_accepting();
   if (ws) ws->stop_accepting();
+  // AI streams may run for minutes: end them now, so their errors still reach open sockets.
+  ai_provider->shutdown();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while ((http.in_flight() > 0 || (ws && ws->in_flight() > 0)) &&
          std::chrono::steady_clock::now() < deadline) {
