@@ -81,7 +81,7 @@ WsFrameReader::Result WsFrameReader::fail(std::uint16_t code) {
 bool WsFrameReader::header_complete() {
   fin_ = hdr_[0] & 0x80;
   opcode_ = hdr_[0] & 0x0f;
-  if (hdr_[0] & 0x70) return false;     // no extension was negotiated: RSV bits must be 0
+  if (hdr_[0] & 0x70) return false;  // no extension was negotiated: RSV bits must be 0
   std::uint64_t len = hdr_[1] & 0x7f;
   std::size_t at = 2;
   if (len == 126) {
@@ -174,7 +174,10 @@ WsFrameReader::Result WsFrameReader::feed(std::span<char> bytes, Sink& sink) {
           // Client frames are masked, server frames are not (RFC 6455 §5.1).
           if (static_cast<bool>(hdr_[1] & 0x80) != masked_) return fail(kCloseProtocolError);
           const std::uint8_t len7 = hdr_[1] & 0x7f;
-          hdr_need_ = static_cast<std::uint8_t>(2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) +
+          hdr_need_ = static_cast<std::uint8_t>(2 +
+                                                (len7 == 126   ? 2
+                                                 : len7 == 127 ? 8
+                                                               : 0) +
                                                 (masked_ ? 4 : 0));
         }
       }

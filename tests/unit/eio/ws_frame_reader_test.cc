@@ -145,8 +145,8 @@ TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
     WsFrameReader reader(1 << 20, WsFrameReader::Role::client);
     Recorder sink;
     EXPECT_EQ(feed_in_steps(reader, stream, step, sink).status, WsFrameReader::Status::more);
-    EXPECT_EQ(sink.events, (std::vector<std::string>{"text:0{\"sid\":\"x\"}", "ping:",
-                                                      "binary:" + std::string(300, 'b')}));
+    EXPECT_EQ(sink.events, (std::vector<std::string>{"text:0{\"sid\":\"x\"}",
+                                                     "ping:", "binary:" + std::string(300, 'b')}));
   }
   WsFrameReader reader(100, WsFrameReader::Role::client);
   Recorder sink;
