@@ -229,7 +229,7 @@ bool WsTransport::enqueue(std::uint8_t opcode, std::string_view a, std::string_v
   char header[10];
   queue_.append(frame_header(opcode, a.size() + b.size(), header), a, b);
   schedule_flush();
-  return queue_.size() <= options_.outbound_queue_bytes;
+  return within_cap();
 }
 
 bool WsTransport::send_text(std::string_view a, std::string_view b) {
@@ -246,7 +246,7 @@ bool WsTransport::send_shared_text(const SharedText& payload) {
   char header[10];
   queue_.append_shared(frame_header(kTextOpcode, payload->size(), header), payload);
   schedule_flush();
-  return queue_.size() <= options_.outbound_queue_bytes;
+  return within_cap();
 }
 
 bool WsTransport::send_framed(const SharedText& frames) {
@@ -255,6 +255,17 @@ bool WsTransport::send_framed(const SharedText& frames) {
   // A burst is usually several frames: one shared reference beats copying it per connection.
   queue_.append_framed(frames, 512);
   schedule_flush();
+  return within_cap();
+}
+
+bool WsTransport::within_cap() {
+  if (queue_.size() <= options_.outbound_queue_bytes) return true;
+  // Only a peer that does not read is a slow consumer. Bytes held back by the loop's pass pacing
+  // (see Loop) are written now, and the cap is judged on what the socket would not take.
+  if (!writing_ && state_ != State::finished) {
+    auto self = shared_from_this();  // a failed write finishes us
+    flush();
+  }
   return queue_.size() <= options_.outbound_queue_bytes;
 }
 

@@ -79,6 +79,7 @@ class WsTransport : public std::enable_shared_from_this<WsTransport>, private Ws
 
   bool enqueue(std::uint8_t opcode, std::string_view a, std::string_view b);
   void schedule_flush();
+  bool within_cap();  // the queue is under its cap once what the socket takes is written
   void read();
   void on_readable(const boost::system::error_code& ec);
   void write_async();
