@@ -7,6 +7,8 @@
 #include <boost/url/pct_string_view.hpp>
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace parley::api {
 
 namespace {
@@ -17,14 +19,6 @@ std::string_view trim_ws(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
     s.remove_suffix(1);
   return s;
-}
-
-bool iequals_prefix(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -105,7 +99,7 @@ std::string token_from(const net::Request& req, const Target& target) {
   if (auto h = trim_ws(req["x-auth-token"]); !h.empty()) return std::string(h);
   if (auto q = target.param("token"); q && !q->empty()) return *q;
   auto auth = trim_ws(req[http::field::authorization]);
-  if (iequals_prefix(auth, "bearer ")) {
+  if (auth.size() >= 7 && ascii::iequals(auth.substr(0, 7), "bearer ")) {
     auto token = trim_ws(auth.substr(7));
     if (!token.empty()) return std::string(token);
   }
@@ -139,6 +133,7 @@ std::optional<json::value> parse_json_body(const net::Request& req) {
 }  // namespace parley::api
 
 #include "chat/validation.h"
+#include "core/ascii.h"
 
 namespace parley::api {
 

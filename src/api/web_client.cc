@@ -1,6 +1,7 @@
 // See web_client.h.
 #include "api/web_client.h"
 
+#include "core/ascii.h"
 #include "core/percent.h"
 
 #include <algorithm>
@@ -24,21 +25,6 @@ namespace http = net::http;
 
 constexpr uintmax_t kMaxFileBytes = 64ull << 20;  // a web build has no business being larger
 constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // The extension of the last path segment, without the dot ("" when there is none).
 std::string_view extension_of(std::string_view path) {
@@ -101,10 +87,10 @@ bool accepts_gzip(std::string_view header) {
     std::string_view item = header.substr(0, comma);
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
     auto semi = item.find(';');
-    std::string coding = lower(trim(item.substr(0, semi)));
+    std::string coding = ascii::to_lower(ascii::trim_ows(item.substr(0, semi)));
     if (coding != "gzip" && coding != "x-gzip") continue;
     if (semi == std::string_view::npos) return true;
-    std::string params = lower(item.substr(semi + 1));
+    std::string params = ascii::to_lower(item.substr(semi + 1));
     params.erase(
         std::remove_if(params.begin(), params.end(), [](char c) { return c == ' ' || c == '\t'; }),
         params.end());
@@ -126,7 +112,7 @@ bool accepts_gzip(std::string_view header) {
 bool etag_matches(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     auto comma = header.find(',');
-    std::string_view item = trim(header.substr(0, comma));
+    std::string_view item = ascii::trim_ows(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
     if (item == "*") return true;
     if (item.starts_with("W/")) item.remove_prefix(2);
@@ -178,7 +164,7 @@ std::string_view content_type_for(std::string_view filename) {
       {"mp3", "audio/mpeg"},
       {"wav", "audio/wav"},
   }};
-  const std::string ext = lower(extension_of(filename));
+  const std::string ext = ascii::to_lower(extension_of(filename));
   for (const auto& [e, type] : kTypes) {
     if (e == ext) return type;
   }

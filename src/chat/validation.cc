@@ -1,6 +1,7 @@
 // The validation rules of §2.1–§2.3, hand-written (no std::regex: it is slow, and its \s is
 // locale-dependent, unlike Java's).
 #include "chat/validation.h"
+#include "core/ascii.h"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -43,11 +44,7 @@ bool is_blank(std::string_view s) {
 }
 
 std::string to_lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
+  return ascii::to_lower(s);
 }
 
 size_t code_point_count(std::string_view s) {

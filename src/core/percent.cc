@@ -1,18 +1,8 @@
 // See percent.h.
 #include "core/percent.h"
+#include "core/ascii.h"
 
 namespace parley {
-
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> percent_decode(std::string_view in) {
   std::string out;
@@ -23,8 +13,8 @@ std::optional<std::string> percent_decode(std::string_view in) {
       continue;
     }
     if (i + 2 >= in.size()) return std::nullopt;
-    const int hi = hex_value(in[i + 1]);
-    const int lo = hex_value(in[i + 2]);
+    const int hi = ascii::hex_digit(in[i + 1]);
+    const int lo = ascii::hex_digit(in[i + 2]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;

@@ -3,6 +3,7 @@
 
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "core/ascii.h"
 #include "eio/base64.h"
 #include "eio/sha1.h"
 
@@ -12,21 +13,12 @@ namespace {
 
 namespace http = boost::beast::http;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // A comma-separated header (Connection, Upgrade) lists `token`, case-insensitively.
 bool lists_token(const net::Request& req, http::field field, std::string_view token) {
   const auto [first, last] = req.equal_range(field);
   for (auto it = first; it != last; ++it) {
     for (const auto& item : http::token_list(it->value())) {
-      if (iequals(item, token)) return true;
+      if (ascii::iequals(item, token)) return true;
     }
   }
   return false;

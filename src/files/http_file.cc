@@ -4,19 +4,12 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/ascii.h"
 #include "files/upload_rules.h"
 
 namespace parley::files {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool parse_u64(std::string_view s, uint64_t& out) {
   if (s.empty()) return false;
@@ -28,7 +21,7 @@ bool parse_u64(std::string_view s, uint64_t& out) {
 }
 
 std::string_view opaque_tag(std::string_view tag) {
-  tag = trim(tag);
+  tag = ascii::trim_ows(tag);
   if (tag.starts_with("W/")) tag.remove_prefix(2);
   return tag;
 }
@@ -36,17 +29,15 @@ std::string_view opaque_tag(std::string_view tag) {
 }  // namespace
 
 RangeVerdict parse_range(std::string_view header, uint64_t size, ByteRange& out) {
-  header = trim(header);
+  header = ascii::trim_ows(header);
   if (header.size() < 6) return RangeVerdict::whole;
-  for (size_t i = 0; i < 6; ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != "bytes="[i])
-      return RangeVerdict::whole;
-  }
-  std::string_view spec = trim(header.substr(6));
+  if (!ascii::iequals(header.substr(0, 6), "bytes=")) return RangeVerdict::whole;
+  std::string_view spec = ascii::trim_ows(header.substr(6));
   if (spec.find(',') != std::string_view::npos) return RangeVerdict::whole;
   const size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return RangeVerdict::whole;
-  const std::string_view a = trim(spec.substr(0, dash)), b = trim(spec.substr(dash + 1));
+  const std::string_view a = ascii::trim_ows(spec.substr(0, dash)),
+                         b = ascii::trim_ows(spec.substr(dash + 1));
   if (a.empty()) {  // suffix: the last N bytes
     uint64_t n;
     if (!parse_u64(b, n)) return RangeVerdict::whole;
@@ -68,7 +59,7 @@ RangeVerdict parse_range(std::string_view header, uint64_t size, ByteRange& out)
 }
 
 bool etag_list_matches(std::string_view header, std::string_view etag) {
-  header = trim(header);
+  header = ascii::trim_ows(header);
   if (header == "*") return true;
   const std::string_view want = opaque_tag(etag);
   while (!header.empty()) {
@@ -131,9 +122,7 @@ bool previewable(std::string_view mime) {
 }
 
 std::string_view image_type_for(std::string_view filename) {
-  std::string ext(extension_of(filename));
-  for (char& c : ext)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = ascii::to_lower(extension_of(filename));
   if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
   if (ext == "png") return "image/png";
   if (ext == "gif") return "image/gif";

@@ -2,6 +2,7 @@
 // the body directly, is found by the same search as every later "\r\n--boundary".
 #include "files/multipart.h"
 
+#include "core/ascii.h"
 #include "core/percent.h"
 
 #include <cctype>
@@ -10,30 +11,13 @@ namespace parley::files {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // RFC 5987 ext-value: charset "'" [language] "'" pct-encoded; only UTF-8 is accepted.
 std::optional<std::string> decode_ext_value(std::string_view v) {
   const size_t q1 = v.find('\'');
   if (q1 == std::string_view::npos) return std::nullopt;
   const size_t q2 = v.find('\'', q1 + 1);
-  if (q2 == std::string_view::npos || !iequals(v.substr(0, q1), "utf-8")) return std::nullopt;
+  if (q2 == std::string_view::npos || !ascii::iequals(v.substr(0, q1), "utf-8"))
+    return std::nullopt;
   return parley::percent_decode(v.substr(q2 + 1));
 }
 
@@ -50,7 +34,7 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
       i = eq;
       continue;
     }
-    const std::string_view name = trim(value.substr(i, eq - i));
+    const std::string_view name = ascii::trim_ows(value.substr(i, eq - i));
     size_t j = eq + 1;
     while (j < value.size() && (value[j] == ' ' || value[j] == '\t'))
       ++j;
@@ -66,17 +50,18 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
       i = value.find(';', j);
     } else {
       const size_t end = value.find(';', j);
-      parsed = std::string(trim(value.substr(j, end == std::string_view::npos ? end : end - j)));
+      parsed = std::string(
+          ascii::trim_ows(value.substr(j, end == std::string_view::npos ? end : end - j)));
       i = end;
     }
-    if (iequals(name, key)) return parsed;
+    if (ascii::iequals(name, key)) return parsed;
   }
   return std::nullopt;
 }
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
-  const std::string_view type = trim(content_type.substr(0, content_type.find(';')));
-  if (!iequals(type, "multipart/form-data")) return std::nullopt;
+  const std::string_view type = ascii::trim_ows(content_type.substr(0, content_type.find(';')));
+  if (!ascii::iequals(type, "multipart/form-data")) return std::nullopt;
   auto boundary = header_parameter(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 70) return std::nullopt;
   for (char c : *boundary) {
@@ -122,9 +107,9 @@ bool MultipartParser::parse_headers(std::string_view block) {
     block = eol == std::string_view::npos ? std::string_view{} : block.substr(eol + 2);
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) return false;
-    const std::string_view name = trim(line.substr(0, colon));
-    const std::string_view value = trim(line.substr(colon + 1));
-    if (iequals(name, "content-disposition")) {
+    const std::string_view name = ascii::trim_ows(line.substr(0, colon));
+    const std::string_view value = ascii::trim_ows(line.substr(colon + 1));
+    if (ascii::iequals(name, "content-disposition")) {
       disposition = true;
       if (auto v = header_parameter(value, "name")) header_.name = std::move(*v);
       std::optional<std::string> ext;
@@ -134,7 +119,7 @@ bool MultipartParser::parse_headers(std::string_view block) {
       } else if (auto v = header_parameter(value, "filename")) {
         header_.filename = std::move(*v);
       }
-    } else if (iequals(name, "content-type")) {
+    } else if (ascii::iequals(name, "content-type")) {
       header_.content_type = std::string(value);
     }
   }

@@ -11,6 +11,7 @@
 #include <cctype>
 
 #include "chat/ids.h"
+#include "core/ascii.h"
 #include "files/unicode_nfc.h"
 
 namespace parley::files {
@@ -50,16 +51,6 @@ const TypeRule* find_rule(std::string_view mime) {
   return nullptr;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 bool is_blank(std::string_view s) {
   for (char c : s) {
     if (!std::isspace(static_cast<unsigned char>(c))) return false;
@@ -81,10 +72,7 @@ std::string normalize_mime(std::string_view content_type) {
     v.remove_prefix(1);
   while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back())))
     v.remove_suffix(1);
-  std::string out(v);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return ascii::to_lower(v);
 }
 
 bool allowed_mime(std::string_view mime, Kind& kind) {
@@ -98,7 +86,7 @@ bool extension_matches(std::string_view mime, std::string_view extension) {
   const TypeRule* rule = find_rule(mime);
   if (!rule || extension.empty()) return false;
   for (auto ext : rule->extensions) {
-    if (!ext.empty() && iequals(ext, extension)) return true;
+    if (!ext.empty() && ascii::iequals(ext, extension)) return true;
   }
   return false;
 }
@@ -176,7 +164,7 @@ Result<AcceptedPart> check_part(Purpose purpose, std::string_view raw_filename,
   if (purpose == Purpose::profile_image) {
     bool image_ext = false;
     for (auto ext : kProfileExtensions)
-      image_ext = image_ext || iequals(ext, part.extension);
+      image_ext = image_ext || ascii::iequals(ext, part.extension);
     if (!part.mimetype.starts_with("image/") || !image_ext)
       return Error::invalid(std::string(text::kImagesOnly));
   }

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 
+#include "core/ascii.h"
 #include "eio/base64.h"
 #include "eio/ws_frame_reader.h"
 #include "eio/ws_handshake.h"
@@ -59,27 +60,15 @@ void append_client_frame(std::string& out, std::uint8_t opcode, std::string_view
     out[at + i] = static_cast<char>(out[at + i] ^ mask[i & 3]);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // The value of header `name` (lower case) in a raw response head, or "".
 std::string_view header_value(std::string_view head, std::string_view name) {
-  const std::string lowered = lower(head);
+  const std::string lowered = ascii::to_lower(head);
   const std::string key = "\r\n" + std::string(name) + ":";
   const auto at = lowered.find(key);
   if (at == std::string::npos) return {};
   const auto start = at + key.size();
   const auto end = head.find("\r\n", start);
-  std::string_view v = head.substr(start, end - start);
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
-    v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
-    v.remove_suffix(1);
-  return v;
+  return ascii::trim_ows(head.substr(start, end - start));
 }
 
 }  // namespace
