@@ -8,9 +8,6 @@ namespace parley::eio {
 
 namespace {
 
-constexpr std::uint8_t kContinuation = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9,
-                       kPong = 0xa;
-
 bool is_control(std::uint8_t opcode) {
   return opcode & 0x8;
 }
@@ -102,16 +99,16 @@ bool WsFrameReader::header_complete() {
   mask_pos_ = 0;
   frame_length_ = payload_left_ = len;
   switch (opcode_) {
-    case kContinuation:
+    case kOpContinuation:
       if (!message_opcode_) return false;  // nothing to continue
       break;
-    case kText:
-    case kBinary:
+    case kOpText:
+    case kOpBinary:
       if (message_opcode_) return false;  // the previous message is not finished
       break;
-    case kClose:
-    case kPing:
-    case kPong:
+    case kOpClose:
+    case kOpPing:
+    case kOpPong:
       if (!fin_ || len > 125) return false;
       break;
     default:
@@ -125,11 +122,11 @@ WsFrameReader::Result WsFrameReader::frame_complete(std::string_view payload, Si
   hdr_len_ = 0;
   hdr_need_ = 2;
   switch (opcode_) {
-    case kPing:
+    case kOpPing:
       return {sink.on_ws_ping(payload) ? Status::more : Status::stopped, 0};
-    case kPong:
+    case kOpPong:
       return {};
-    case kClose: {
+    case kOpClose: {
       if (payload.size() == 1) return fail(kCloseProtocolError);
       std::uint16_t code = kCloseNoStatus;
       std::string_view reason;
@@ -147,9 +144,9 @@ WsFrameReader::Result WsFrameReader::frame_complete(std::string_view payload, Si
       break;
   }
   // A data frame: the message is complete with its final fragment.
-  if (opcode_ != kContinuation) message_opcode_ = opcode_;
+  if (opcode_ != kOpContinuation) message_opcode_ = opcode_;
   if (!fin_) return {};
-  const bool text = message_opcode_ == kText;
+  const bool text = message_opcode_ == kOpText;
   message_opcode_ = 0;
   std::string_view message = gathering_ ? std::string_view(message_) : payload;
   if (text && !valid_utf8(message)) return fail(kCloseBadPayload);
@@ -187,7 +184,7 @@ WsFrameReader::Result WsFrameReader::feed(std::span<char> bytes, Sink& sink) {
       if (data && message_.size() + frame_length_ > max_message_) return fail(kCloseTooBig);
       in_payload_ = true;
       const bool whole_here = static_cast<std::uint64_t>(end - p) >= frame_length_;
-      if (data) gathering_ = !whole_here || !fin_ || opcode_ == kContinuation;
+      if (data) gathering_ = !whole_here || !fin_ || opcode_ == kOpContinuation;
       if (whole_here && (data ? !gathering_ : true)) {
         // The common case: a whole message (or control frame) in the buffer, handed over in
         // place without a copy.

@@ -15,14 +15,9 @@
 #include <string>
 #include <string_view>
 
-namespace parley::eio {
+#include "eio/ws_frame.h"
 
-// Close codes the reader fails a connection with (RFC 6455 §7.4.1).
-inline constexpr std::uint16_t kCloseNormal = 1000;
-inline constexpr std::uint16_t kCloseProtocolError = 1002;
-inline constexpr std::uint16_t kCloseNoStatus = 1005;  // a close frame without a code
-inline constexpr std::uint16_t kCloseBadPayload = 1007;
-inline constexpr std::uint16_t kCloseTooBig = 1009;
+namespace parley::eio {
 
 class WsFrameReader {
  public:

@@ -7,6 +7,7 @@
 
 #include "eio/loop.h"
 #include "eio/session.h"
+#include "eio/ws_frame.h"
 #include "eio/ws_handshake.h"
 
 namespace parley::eio {
@@ -16,31 +17,8 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::uint8_t kTextOpcode = 0x1;
-constexpr std::uint8_t kBinaryOpcode = 0x2;
-constexpr std::uint8_t kCloseOpcode = 0x8;
-constexpr std::uint8_t kPongOpcode = 0xa;
 // Reads per readiness event before yielding to the loop's other work.
 constexpr int kReadsPerWakeup = 4;
-
-// A server frame is never masked: FIN and the opcode, then a 7-, 16- or 64-bit length.
-std::string_view frame_header(std::uint8_t opcode, std::size_t len, char (&out)[10]) {
-  out[0] = static_cast<char>(0x80 | opcode);
-  if (len < 126) {
-    out[1] = static_cast<char>(len);
-    return {out, 2};
-  }
-  if (len <= 0xffff) {
-    out[1] = 126;
-    out[2] = static_cast<char>(len >> 8);
-    out[3] = static_cast<char>(len);
-    return {out, 4};
-  }
-  out[1] = 127;
-  for (int i = 0; i < 8; ++i)
-    out[2 + i] = static_cast<char>(static_cast<std::uint64_t>(len) >> (56 - 8 * i));
-  return {out, 10};
-}
 
 std::string_view close_reason(const error_code& ec) {
   if (ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -195,7 +173,7 @@ bool WsTransport::on_ws_data(bool text, std::string_view message) {
 }
 
 bool WsTransport::on_ws_ping(std::string_view payload) {
-  if (state_ == State::open) enqueue(kPongOpcode, payload, {});
+  if (state_ == State::open) enqueue(kOpPong, payload, {});
   return true;
 }
 
@@ -217,7 +195,7 @@ SharedText frame_texts(std::span<const SharedText> payloads) {
   out->reserve(size);
   char header[10];
   for (const auto& p : payloads) {
-    out->append(frame_header(kTextOpcode, p->size(), header));
+    out->append(frame_header(kOpText, p->size(), false, header));
     out->append(*p);
   }
   return out;
@@ -227,24 +205,24 @@ bool WsTransport::enqueue(std::uint8_t opcode, std::string_view a, std::string_v
   loop_.gate().drain();                    // parked broadcasts were produced before this frame
   if (state_ != State::open) return true;  // closing or gone: nothing more goes out
   char header[10];
-  queue_.append(frame_header(opcode, a.size() + b.size(), header), a, b);
+  queue_.append(frame_header(opcode, a.size() + b.size(), false, header), a, b);
   schedule_flush();
   return within_cap();
 }
 
 bool WsTransport::send_text(std::string_view a, std::string_view b) {
-  return enqueue(kTextOpcode, a, b);
+  return enqueue(kOpText, a, b);
 }
 
 bool WsTransport::send_binary(std::string_view bytes) {
-  return enqueue(kBinaryOpcode, bytes, {});
+  return enqueue(kOpBinary, bytes, {});
 }
 
 bool WsTransport::send_shared_text(const SharedText& payload) {
   loop_.gate().drain();
   if (state_ != State::open) return true;
   char header[10];
-  queue_.append_shared(frame_header(kTextOpcode, payload->size(), header), payload);
+  queue_.append_shared(frame_header(kOpText, payload->size(), false, header), payload);
   schedule_flush();
   return within_cap();
 }
@@ -334,14 +312,17 @@ void WsTransport::maybe_teardown() {
   finish(finish_when_drained_);
 }
 
+void WsTransport::queue_close_frame(std::uint16_t code) {
+  // Straight to the queue: enqueue() sends only while open.
+  char header[10], payload[2];
+  const std::string_view body = close_payload(code, payload);
+  queue_.append(frame_header(kOpClose, body.size(), false, header), body);
+}
+
 void WsTransport::close_after(std::uint16_t code, std::string_view reason) {
   if (state_ == State::finished) return;
   if (state_ != State::closing) {
-    char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code)};
-    // Written straight to the queue: enqueue() sends only while open.
-    char header[10];
-    const std::string_view body = code ? std::string_view(payload, 2) : std::string_view();
-    queue_.append(frame_header(kCloseOpcode, body.size(), header), body);
+    queue_close_frame(code);
     state_ = State::closing;
     loop_.timers().schedule(close_timer_, options_.ws_close_timeout);
   }
@@ -359,9 +340,7 @@ void WsTransport::close() {
   if (state_ != State::open) return;
   // Our close frame goes out after what is queued; the client answers with its own, and then
   // the connection ends (on_ws_close), or the close timeout ends it.
-  char header[10];
-  const char payload[2] = {static_cast<char>(kCloseNormal >> 8), static_cast<char>(kCloseNormal)};
-  queue_.append(frame_header(kCloseOpcode, 2, header), std::string_view(payload, 2));
+  queue_close_frame(kCloseNormal);
   state_ = State::closing;
   awaiting_close_ = true;
   finish_when_drained_ = "forced close";

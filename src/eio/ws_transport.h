@@ -88,6 +88,7 @@ class WsTransport : public std::enable_shared_from_this<WsTransport>, private Ws
   // Queues a close frame and finishes with `reason` once it is written (a protocol failure, or
   // the answer to the client's close).
   void close_after(std::uint16_t code, std::string_view reason);
+  void queue_close_frame(std::uint16_t code);  // 0 or kCloseNoStatus: an empty close frame
   void finish(std::string_view reason);
   boost::asio::ip::tcp::socket& socket() { return socket_; }
   static void on_close_timeout(void* self);

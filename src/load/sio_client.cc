@@ -13,6 +13,7 @@
 
 #include "core/ascii.h"
 #include "eio/base64.h"
+#include "eio/ws_frame.h"
 #include "eio/ws_frame_reader.h"
 #include "eio/ws_handshake.h"
 #include "load/client.h"
@@ -28,7 +29,6 @@ using boost::system::error_code;
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint8_t kText = 0x1, kClose = 0x8, kPong = 0xa;
 constexpr std::uint64_t kMaxMessage = 16u << 20;     // far above any message of the contract
 constexpr std::size_t kMaxHandshakeResponse = 8192;  // the 101 is a few hundred bytes
 constexpr std::size_t kReadChunk = 16 * 1024;
@@ -39,18 +39,8 @@ constexpr auto kCloseTimeout = std::chrono::seconds(3);
 void append_client_frame(std::string& out, std::uint8_t opcode, std::string_view payload,
                          std::uint32_t key) {
   const std::size_t n = payload.size();
-  out += static_cast<char>(0x80 | opcode);
-  if (n < 126) {
-    out += static_cast<char>(0x80 | n);
-  } else if (n <= 0xffff) {
-    out += static_cast<char>(0x80 | 126);
-    out += static_cast<char>(n >> 8);
-    out += static_cast<char>(n & 0xff);
-  } else {
-    out += static_cast<char>(0x80 | 127);
-    for (int i = 7; i >= 0; --i)
-      out += static_cast<char>((static_cast<std::uint64_t>(n) >> (8 * i)) & 0xff);
-  }
+  char header[10];
+  out.append(eio::frame_header(opcode, n, /*masked=*/true, header));
   const char mask[4] = {static_cast<char>(key >> 24), static_cast<char>(key >> 16),
                         static_cast<char>(key >> 8), static_cast<char>(key)};
   out.append(mask, 4);
@@ -99,7 +89,7 @@ struct SioClient::Impl final : eio::WsFrameReader::Sink {
     return !owner->finished_;
   }
   bool on_ws_ping(std::string_view payload) override {
-    append_client_frame(out, kPong, payload, next_mask());
+    append_client_frame(out, eio::kOpPong, payload, next_mask());
     if (owner) owner->flush();
     return true;
   }
@@ -248,7 +238,7 @@ asio::awaitable<Result<void>> SioClient::connect(std::string auth,
     } else {
       co_return Error::unavailable("unexpected frame before CONNECT answer");
     }
-    append_client_frame(im.out, kText, reply, im.next_mask());
+    append_client_frame(im.out, eio::kOpText, reply, im.next_mask());
     auto [wec, wn] = co_await asio::async_write(im.socket, asio::buffer(im.out), kTuple);
     if (wec) co_return failure(wec, opened && reply != "3" ? "CONNECT write" : "pong");
     im.out.clear();
@@ -364,7 +354,7 @@ void SioClient::emit(std::string_view event, const json::value& arg) {
 void SioClient::queue(std::string_view frame) {
   Impl& im = *impl_;
   if (finished_) return;
-  append_client_frame(im.out, kText, frame, im.next_mask());
+  append_client_frame(im.out, eio::kOpText, frame, im.next_mask());
   // Everything queued in this turn of the loop leaves in one write.
   if (im.in_read || im.flush_posted || im.write_waiting) return;
   im.flush_posted = true;
@@ -398,9 +388,9 @@ void SioClient::flush() {
   if (closing_ && !im.close_sent) {
     // DISCONNECT is out: the close handshake, bounded by a timer.
     im.close_sent = true;
-    const char code[2] = {static_cast<char>(eio::kCloseNormal >> 8),
-                          static_cast<char>(eio::kCloseNormal & 0xff)};
-    append_client_frame(im.out, kClose, std::string_view(code, 2), im.next_mask());
+    char code[2];
+    append_client_frame(im.out, eio::kOpClose, eio::close_payload(eio::kCloseNormal, code),
+                        im.next_mask());
     im.close_timer = std::make_unique<asio::steady_timer>(im.socket.get_executor());
     im.close_timer->expires_after(kCloseTimeout);
     im.close_timer->async_wait([self = shared_from_this()](const error_code& tec) {

@@ -155,6 +155,27 @@ TEST(WsFrameReader, ClientRoleReadsUnmaskedServerFrames) {
   EXPECT_EQ(r.fail_code, kCloseProtocolError);
 }
 
+TEST(WsFrame, HeaderLengthsAtEachBoundaryAndTheMaskBit) {
+  char h[10];
+  EXPECT_EQ(frame_header(kOpText, 125, false, h), std::string_view("\x81\x7d", 2));
+  EXPECT_EQ(frame_header(kOpText, 126, false, h), std::string_view("\x81\x7e\x00\x7e", 4));
+  EXPECT_EQ(frame_header(kOpBinary, 65535, true, h), std::string_view("\x82\xfe\xff\xff", 4));
+  EXPECT_EQ(frame_header(kOpClose, 65536, true, h),
+            std::string_view("\x88\xff\x00\x00\x00\x00\x00\x01\x00\x00", 10));
+  // What the header writer produces, the reader (server role) reads back.
+  std::string masked(frame_header(kOpText, 2, true, h));
+  masked += std::string("\0\0\0\0", 4) + "4x";  // a zero mask key leaves the payload as is
+  WsFrameReader reader(100);
+  Recorder sink;
+  EXPECT_EQ(reader.feed(std::span<char>(masked.data(), masked.size()), sink).status,
+            WsFrameReader::Status::more);
+  EXPECT_EQ(sink.events, std::vector<std::string>{"text:4x"});
+  char c[2];
+  EXPECT_EQ(close_payload(kCloseTooBig, c), std::string_view("\x03\xf1", 2));
+  EXPECT_TRUE(close_payload(kCloseNoStatus, c).empty());
+  EXPECT_TRUE(close_payload(0, c).empty());
+}
+
 TEST(WsFrameReader, StrictUtf8) {
   EXPECT_TRUE(valid_utf8(""));
   EXPECT_TRUE(valid_utf8("plain ascii, long enough for the eight-byte path"));
