@@ -47,20 +47,7 @@ void SocketImpl::emit(std::string_view event, const json::value& arg) {
 void SocketImpl::emit_args(std::string_view event, const json::array& args,
                            std::vector<std::string> attachments) {
   if (state_ == State::closed) return;
-  if (attachments.empty()) {
-    send_text(encode_event_args(nsp_, event, args));
-    return;
-  }
-  Packet p;
-  p.type = PacketType::event;
-  json::array payload;
-  payload.reserve(args.size() + 1);
-  payload.emplace_back(json::string(event));
-  for (const auto& a : args)
-    payload.push_back(a);
-  p.payload = std::move(payload);
-  p.attachments = std::move(attachments);
-  send_packet(std::move(p));
+  send_event(event, args, std::move(attachments), std::nullopt);
 }
 
 void SocketImpl::emit_with_ack(std::string_view event, const json::array& args,
@@ -68,6 +55,11 @@ void SocketImpl::emit_with_ack(std::string_view event, const json::array& args,
   if (state_ == State::closed) return;
   const uint64_t id = next_ack_id_++;
   acks_.emplace_back(id, std::move(on_ack));
+  send_event(event, args, std::move(attachments), id);
+}
+
+void SocketImpl::send_event(std::string_view event, const json::array& args,
+                            std::vector<std::string> attachments, std::optional<uint64_t> id) {
   if (attachments.empty()) {
     send_text(encode_event_args(nsp_, event, args, id));
     return;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,6 +75,9 @@ class SocketImpl final : public Socket, public std::enable_shared_from_this<Sock
   enum class State : std::uint8_t { pending, connected, closed };
   void send_text(std::string text);  // an encoded Socket.IO packet (no Engine.IO type)
   void send_packet(Packet&& packet);
+  // An EVENT (with ack id `id` when set), as text or with binary attachments.
+  void send_event(std::string_view event, const json::array& args,
+                  std::vector<std::string> attachments, std::optional<uint64_t> id);
   void leave_all();
 
   Connection* connection_;  // null once closed
