@@ -206,18 +206,19 @@ asio::awaitable<void> ChatSockets::mark_read(sio::SocketPtr socket, const json::
   // that room is one this socket joined, the lookup is skipped.
   std::string room_id = string_member(payload, "roomId");
   if (room_id.empty() || !socket->in_group(room_id)) {
-    auto first = co_await services_.store.get_message(ids.front());
+    auto first = co_await services_.store.find_message_room(ids.front());
     if (!first || !first.value()) {
       emit_error(socket, "", "Invalid room");
       co_return;
     }
-    room_id = first.value()->room_id;
+    room_id = *first.value();
     if (!co_await is_participant(socket, room_id)) {
       emit_error(socket, "", "Room access denied");
       co_return;
     }
   }
-  auto marked = co_await services_.store.mark_read(ids, state->user.id, now_ms());
+  // The store skips ids of other rooms, so a joined roomId cannot mark foreign messages.
+  auto marked = co_await services_.store.mark_read(room_id, ids, state->user.id, now_ms());
   if (!marked) {
     spdlog::warn("mark_read failed for user {}: {}", state->user.id, marked.error().detail);
     co_return;
@@ -240,13 +241,14 @@ asio::awaitable<void> ChatSockets::reaction(sio::SocketPtr socket, const json::v
     emit_error(socket, "", "메시지를 찾을 수 없습니다.");
     co_return;
   }
-  auto message = co_await services_.store.get_message(message_id);
-  if (!message || !message.value()) {
+  auto room = co_await services_.store.find_message_room(message_id);
+  if (!room || !room.value()) {
     emit_error(socket, "", "메시지를 찾을 수 없습니다.");
     co_return;
   }
-  auto reactions =
-      co_await services_.store.update_reaction(message_id, emoji, state->user.id, type == "add");
+  const chat::Id room_id = *room.value();
+  auto reactions = co_await services_.store.update_reaction(room_id, message_id, emoji,
+                                                            state->user.id, type == "add");
   if (!reactions) {
     emit_error(socket, "",
                reactions.error().kind == Error::Kind::not_found
@@ -261,7 +263,7 @@ asio::awaitable<void> ChatSockets::reaction(sio::SocketPtr socket, const json::v
       arr.push_back(json::string(u));
     map[key] = std::move(arr);
   }
-  publish(message.value()->room_id, "messageReactionUpdate",
+  publish(room_id, "messageReactionUpdate",
           json::object{{"messageId", message_id}, {"reactions", std::move(map)}});
 }
 

@@ -1,6 +1,7 @@
 // Store: everything Parley persists, behind one asynchronous interface. Callers are coroutines on
 // an event loop; every operation completes back on the caller's executor and never blocks it.
-// Implementations: store/sqlite (embedded, default) and store/redis (Redis Cluster, scale-out).
+// Implementations: store/sqlite (embedded, default); store/redis (Redis Cluster) is the scale-out
+// one. Every operation on one room's data names the room, so it can live in one shard.
 // No SQL or Redis detail leaks out: inputs and outputs are chat/ records and plain values.
 #pragma once
 
@@ -90,20 +91,27 @@ class Store {
   // Stores the message. The store assigns the timestamp: max(requested, last in room + 1), so
   // timestamps strictly increase per room; the stored message is returned.
   virtual asio::awaitable<Result<chat::Message>> append_message(chat::Message message) = 0;
-  virtual asio::awaitable<Result<std::optional<chat::Message>>> get_message(Id id) = 0;
+  // The room a message belongs to, if the message exists. Callers that only have a message id
+  // (the frontend's markMessagesAsRead and messageReaction) look the room up first: every other
+  // message operation names its room, so a sharded store keeps one room's data in one shard.
+  virtual asio::awaitable<Result<std::optional<Id>>> find_message_room(Id message_id) = 0;
+  // The message `id` of room `room_id`; nullopt when unknown or of another room.
+  virtual asio::awaitable<Result<std::optional<chat::Message>>> get_message(Id room_id, Id id) = 0;
   // Newest `limit` non-deleted messages with timestamp < before, returned ascending; when
   // reader is non-empty, adds {reader, now} to each returned message's readers (if absent),
   // and the returned messages include that reader.
   virtual asio::awaitable<Result<MessagePage>> fetch_messages(Id room_id, Millis before, int limit,
                                                               Id reader, Millis now) = 0;
-  // Adds {user_id, now} to the readers of each listed message (if absent). Unknown ids are
-  // skipped. Implementations batch these: they are the heaviest write under load.
-  virtual asio::awaitable<Result<void>> mark_read(std::vector<Id> message_ids, Id user_id,
-                                                  Millis now) = 0;
+  // Adds {user_id, now} to the readers of each listed message of room_id (if absent). Ids that
+  // are unknown or belong to another room are skipped. Implementations batch these: they are
+  // the heaviest write under load.
+  virtual asio::awaitable<Result<void>> mark_read(Id room_id, std::vector<Id> message_ids,
+                                                  Id user_id, Millis now) = 0;
   // add=true: set-add user to reactions[emoji]; add=false: remove it and drop an empty key.
-  // Returns the message's reactions after the change; not_found if the message is unknown.
+  // Returns the message's reactions after the change; not_found if the message is unknown or
+  // not in room_id.
   virtual asio::awaitable<Result<std::map<std::string, std::vector<Id>>>> update_reaction(
-      Id message_id, std::string emoji, Id user_id, bool add) = 0;
+      Id room_id, Id message_id, std::string emoji, Id user_id, bool add) = 0;
 
   // ---- files
   virtual asio::awaitable<Result<void>> create_file(chat::FileRecord file) = 0;

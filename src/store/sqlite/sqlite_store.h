@@ -70,13 +70,14 @@ class SqliteStore final : public Store {
 
   // ---- messages
   asio::awaitable<Result<chat::Message>> append_message(chat::Message message) override;
-  asio::awaitable<Result<std::optional<chat::Message>>> get_message(Id id) override;
+  asio::awaitable<Result<std::optional<Id>>> find_message_room(Id message_id) override;
+  asio::awaitable<Result<std::optional<chat::Message>>> get_message(Id room_id, Id id) override;
   asio::awaitable<Result<MessagePage>> fetch_messages(Id room_id, Millis before, int limit,
                                                       Id reader, Millis now) override;
-  asio::awaitable<Result<void>> mark_read(std::vector<Id> message_ids, Id user_id,
+  asio::awaitable<Result<void>> mark_read(Id room_id, std::vector<Id> message_ids, Id user_id,
                                           Millis now) override;
   asio::awaitable<Result<std::map<std::string, std::vector<Id>>>> update_reaction(
-      Id message_id, std::string emoji, Id user_id, bool add) override;
+      Id room_id, Id message_id, std::string emoji, Id user_id, bool add) override;
 
   // ---- files
   asio::awaitable<Result<void>> create_file(chat::FileRecord file) override;

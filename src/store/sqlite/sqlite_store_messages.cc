@@ -11,15 +11,15 @@ namespace {
 
 // One job per mark_read call: the group commit batches concurrent calls into one transaction,
 // which is what keeps "every member reads every message" affordable. The EXISTS skips unknown
-// ids; OR IGNORE keeps the first read_at of a reader.
-auto mark_read_job(std::vector<Id> message_ids, Id user_id, Millis now) {
-  return [ids = std::move(message_ids), user_id = std::move(user_id),
+// ids and ids of other rooms; OR IGNORE keeps the first read_at of a reader.
+auto mark_read_job(Id room_id, std::vector<Id> message_ids, Id user_id, Millis now) {
+  return [room_id = std::move(room_id), ids = std::move(message_ids), user_id = std::move(user_id),
           now](Connection& db) -> Result<void> {
     for (const Id& id : ids) {
       db.run(
           "INSERT OR IGNORE INTO readers (message_id, user_id, read_at) "
-          "SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1)",
-          id, user_id, now);
+          "SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND room_id = ?4)",
+          id, user_id, now, room_id);
     }
     return {};
   };
@@ -66,9 +66,20 @@ asio::awaitable<Result<chat::Message>> SqliteStore::append_message(chat::Message
   });
 }
 
-asio::awaitable<Result<std::optional<chat::Message>>> SqliteStore::get_message(Id id) {
-  return read([id = std::move(id)](Connection& db) -> Result<std::optional<chat::Message>> {
-    return load_message(db, id);
+asio::awaitable<Result<std::optional<Id>>> SqliteStore::find_message_room(Id message_id) {
+  return read([id = std::move(message_id)](Connection& db) -> Result<std::optional<Id>> {
+    Query q = db.query("SELECT room_id FROM messages WHERE id = ?1", id);
+    if (!q.step()) return std::optional<Id>{};
+    return std::optional<Id>{q.text(0)};
+  });
+}
+
+asio::awaitable<Result<std::optional<chat::Message>>> SqliteStore::get_message(Id room_id, Id id) {
+  return read([room_id = std::move(room_id),
+               id = std::move(id)](Connection& db) -> Result<std::optional<chat::Message>> {
+    auto m = load_message(db, id);
+    if (m && m->room_id != room_id) return std::optional<chat::Message>{};
+    return m;
   });
 }
 
@@ -106,7 +117,7 @@ asio::awaitable<Result<MessagePage>> SqliteStore::fetch_messages(Id room_id, Mil
   ids.reserve(page->messages.size());
   for (const chat::Message& m : page->messages)
     ids.push_back(m.id);
-  auto mark = mark_read_job(std::move(ids), reader, now);
+  auto mark = mark_read_job(page->messages.front().room_id, std::move(ids), reader, now);
   Result<void> marked = co_await write(std::move(mark));
   if (!marked.ok()) co_return marked.error();
   // Mirror the insert in what we return: the reader is added where it was absent.
@@ -118,19 +129,21 @@ asio::awaitable<Result<MessagePage>> SqliteStore::fetch_messages(Id room_id, Mil
   co_return page;
 }
 
-asio::awaitable<Result<void>> SqliteStore::mark_read(std::vector<Id> message_ids, Id user_id,
-                                                     Millis now) {
+asio::awaitable<Result<void>> SqliteStore::mark_read(Id room_id, std::vector<Id> message_ids,
+                                                     Id user_id, Millis now) {
   if (message_ids.empty()) co_return Result<void>{};
-  auto job = mark_read_job(std::move(message_ids), std::move(user_id), now);
+  auto job = mark_read_job(std::move(room_id), std::move(message_ids), std::move(user_id), now);
   co_return co_await write(std::move(job));
 }
 
 asio::awaitable<Result<std::map<std::string, std::vector<Id>>>> SqliteStore::update_reaction(
-    Id message_id, std::string emoji, Id user_id, bool add) {
+    Id room_id, Id message_id, std::string emoji, Id user_id, bool add) {
   using Reactions = std::map<std::string, std::vector<Id>>;
-  return write([message_id = std::move(message_id), emoji = std::move(emoji),
-                user_id = std::move(user_id), add](Connection& db) -> Result<Reactions> {
-    if (db.scalar("SELECT 1 FROM messages WHERE id = ?1", 0, message_id) != 1) {
+  return write([room_id = std::move(room_id), message_id = std::move(message_id),
+                emoji = std::move(emoji), user_id = std::move(user_id),
+                add](Connection& db) -> Result<Reactions> {
+    if (db.scalar("SELECT 1 FROM messages WHERE id = ?1 AND room_id = ?2", 0, message_id,
+                  room_id) != 1) {
       return Error::not_found("message " + message_id);
     }
     if (add) {

@@ -155,8 +155,8 @@ TEST_F(SqliteStoreTest, DataSurvivesCloseAndReopen) {
   m.mentions = {"wayneAI", "user \"quoted\""};
   m.metadata_json = R"({"query":"x"})";
   m = append(m);
-  ASSERT_TRUE(run(store_->mark_read({m.id}, make_id('a', 2), 2500)).ok());
-  ASSERT_TRUE(run(store_->update_reaction(m.id, "👍", make_id('a', 2), true)).ok());
+  ASSERT_TRUE(run(store_->mark_read(m.room_id, {m.id}, make_id('a', 2), 2500)).ok());
+  ASSERT_TRUE(run(store_->update_reaction(m.room_id, m.id, "👍", make_id('a', 2), true)).ok());
 
   reopen();
 
@@ -167,7 +167,7 @@ TEST_F(SqliteStoreTest, DataSurvivesCloseAndReopen) {
   auto room = run(store_->get_room(make_id('b', 1)));
   ASSERT_TRUE(room.ok() && room.value());
   EXPECT_EQ(room.value()->name, "Persistent");
-  auto got = run(store_->get_message(m.id));
+  auto got = run(store_->get_message(m.room_id, m.id));
   ASSERT_TRUE(got.ok() && got.value());
   const chat::Message& g = *got.value();
   EXPECT_EQ(g.content, "message 1");
@@ -279,7 +279,7 @@ TEST_F(SqliteStoreTest, DeleteUserRemovesSessionAndMembershipButKeepsMessages) {
   EXPECT_FALSE(run(store_->find_user_by_email("user1@example.com")).value().has_value());
   EXPECT_FALSE(run(store_->get_session(u1)).value().has_value());
   EXPECT_THAT(run(store_->get_room(make_id('b', 1))).value()->participant_ids, ElementsAre(u2));
-  auto kept = run(store_->get_message(m.id));
+  auto kept = run(store_->get_message(m.room_id, m.id));
   ASSERT_TRUE(kept.ok() && kept.value());
   EXPECT_EQ(kept.value()->sender_id, u1);
   // The email is free again.
@@ -528,7 +528,7 @@ TEST_F(SqliteStoreTest, AppendMessageTimestampsStrictlyIncreasePerRoom) {
   EXPECT_EQ(append(make_message(6, r2, 10)).timestamp, 10);      // other rooms: independent
   EXPECT_EQ(append(make_message(7, r2, 10)).timestamp, 11);
 
-  auto stored = run(store_->get_message(make_id('c', 4)));
+  auto stored = run(store_->get_message(r1, make_id('c', 4)));
   ASSERT_TRUE(stored.ok() && stored.value());
   EXPECT_EQ(stored.value()->timestamp, 1003);
 
@@ -550,7 +550,7 @@ TEST_F(SqliteStoreTest, MessageFieldsRoundTrip) {
   chat::Message stored = append(m);
   EXPECT_EQ(stored.readers.size(), 1u);
 
-  auto got = run(store_->get_message(m.id));
+  auto got = run(store_->get_message(m.room_id, m.id));
   ASSERT_TRUE(got.ok() && got.value());
   const chat::Message& g = *got.value();
   EXPECT_EQ(g.type, chat::MessageType::ai);
@@ -562,7 +562,7 @@ TEST_F(SqliteStoreTest, MessageFieldsRoundTrip) {
   ASSERT_EQ(g.readers.size(), 1u);
   EXPECT_EQ(g.readers[0].read_at, 40);
   EXPECT_FALSE(g.is_deleted);
-  EXPECT_FALSE(run(store_->get_message(make_id('c', 99))).value().has_value());
+  EXPECT_FALSE(run(store_->get_message(m.room_id, make_id('c', 99))).value().has_value());
 }
 
 TEST_F(SqliteStoreTest, FetchMessagesPagesBackwardsAndReturnsAscending) {
@@ -610,8 +610,8 @@ TEST_F(SqliteStoreTest, FetchMessagesWithReaderAddsTheReader) {
   Id r = make_id('b', 1), reader = make_id('a', 7), other = make_id('a', 8);
   for (int i = 1; i <= 5; ++i)
     append(make_message(i, r, i));
-  ASSERT_TRUE(run(store_->mark_read({make_id('c', 5)}, reader, 50)).ok());
-  ASSERT_TRUE(run(store_->mark_read({make_id('c', 5)}, other, 55)).ok());
+  ASSERT_TRUE(run(store_->mark_read(r, {make_id('c', 5)}, reader, 50)).ok());
+  ASSERT_TRUE(run(store_->mark_read(r, {make_id('c', 5)}, other, 55)).ok());
 
   auto page = run(store_->fetch_messages(r, 100, 3, reader, 99));
   ASSERT_TRUE(page.ok());
@@ -631,10 +631,10 @@ TEST_F(SqliteStoreTest, FetchMessagesWithReaderAddsTheReader) {
   EXPECT_EQ(page->messages.front().readers.back().read_at, 99);
 
   // Stored, not just returned; messages outside the page untouched.
-  auto m3 = run(store_->get_message(make_id('c', 3)));
+  auto m3 = run(store_->get_message(r, make_id('c', 3)));
   ASSERT_EQ(m3.value()->readers.size(), 1u);
   EXPECT_EQ(m3.value()->readers[0].read_at, 99);
-  EXPECT_THAT(run(store_->get_message(make_id('c', 2))).value()->readers, IsEmpty());
+  EXPECT_THAT(run(store_->get_message(r, make_id('c', 2))).value()->readers, IsEmpty());
 
   // Fetching again adds nothing.
   ASSERT_TRUE(run(store_->fetch_messages(r, 100, 3, reader, 200)).ok());
@@ -645,47 +645,67 @@ TEST_F(SqliteStoreTest, MarkReadIsIdempotentAndSkipsUnknownIds) {
   Id r = make_id('b', 1), u = make_id('a', 1);
   append(make_message(1, r, 1));
   append(make_message(2, r, 2));
-  ASSERT_TRUE(run(store_->mark_read({make_id('c', 1), make_id('c', 2)}, u, 100)).ok());
-  ASSERT_TRUE(run(store_->mark_read({make_id('c', 1), make_id('c', 99)}, u, 200)).ok());
-  ASSERT_TRUE(run(store_->mark_read({}, u, 300)).ok());
+  ASSERT_TRUE(run(store_->mark_read(r, {make_id('c', 1), make_id('c', 2)}, u, 100)).ok());
+  ASSERT_TRUE(run(store_->mark_read(r, {make_id('c', 1), make_id('c', 99)}, u, 200)).ok());
+  ASSERT_TRUE(run(store_->mark_read(r, {}, u, 300)).ok());
 
-  auto m1 = run(store_->get_message(make_id('c', 1)));
+  auto m1 = run(store_->get_message(r, make_id('c', 1)));
   ASSERT_EQ(m1.value()->readers.size(), 1u);
   EXPECT_EQ(m1.value()->readers[0].user_id, u);
   EXPECT_EQ(m1.value()->readers[0].read_at, 100);
-  EXPECT_EQ(run(store_->get_message(make_id('c', 2))).value()->readers.size(), 1u);
+  EXPECT_EQ(run(store_->get_message(r, make_id('c', 2))).value()->readers.size(), 1u);
   EXPECT_EQ(raw_int("SELECT count(*) FROM readers"), 2);
 }
 
-TEST_F(SqliteStoreTest, ReactionsAddRemoveAndDropEmptyKeys) {
-  Id m = make_id('c', 1), a = make_id('a', 1), b = make_id('a', 2);
-  append(make_message(1, make_id('b', 1), 1));
+TEST_F(SqliteStoreTest, MessageOperationsAreScopedToTheirRoom) {
+  Id r1 = make_id('b', 1), r2 = make_id('b', 2), u = make_id('a', 1);
+  append(make_message(1, r1, 1));
+  append(make_message(2, r2, 2));
 
-  auto r = run(store_->update_reaction(m, "👍", a, true));
+  EXPECT_EQ(run(store_->find_message_room(make_id('c', 2))).value(), std::optional<Id>(r2));
+  EXPECT_FALSE(run(store_->find_message_room(make_id('c', 9))).value().has_value());
+  EXPECT_FALSE(run(store_->get_message(r1, make_id('c', 2))).value().has_value());
+
+  // Naming r1 marks only r1's message; r2's is left alone.
+  ASSERT_TRUE(run(store_->mark_read(r1, {make_id('c', 1), make_id('c', 2)}, u, 10)).ok());
+  EXPECT_EQ(run(store_->get_message(r1, make_id('c', 1))).value()->readers.size(), 1u);
+  EXPECT_THAT(run(store_->get_message(r2, make_id('c', 2))).value()->readers, IsEmpty());
+
+  auto foreign = run(store_->update_reaction(r1, make_id('c', 2), "👍", u, true));
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().kind, Error::Kind::not_found);
+  EXPECT_THAT(run(store_->get_message(r2, make_id('c', 2))).value()->reactions, IsEmpty());
+}
+
+TEST_F(SqliteStoreTest, ReactionsAddRemoveAndDropEmptyKeys) {
+  Id room = make_id('b', 1), m = make_id('c', 1), a = make_id('a', 1), b = make_id('a', 2);
+  append(make_message(1, room, 1));
+
+  auto r = run(store_->update_reaction(room, m, "👍", a, true));
   ASSERT_TRUE(r.ok());
   EXPECT_THAT(r->at("👍"), ElementsAre(a));
-  r = run(store_->update_reaction(m, "👍", b, true));
+  r = run(store_->update_reaction(room, m, "👍", b, true));
   EXPECT_THAT(r->at("👍"), ElementsAre(a, b));
-  r = run(store_->update_reaction(m, "👍", a, true));  // set-add: no duplicate
+  r = run(store_->update_reaction(room, m, "👍", a, true));  // set-add: no duplicate
   EXPECT_THAT(r->at("👍"), ElementsAre(a, b));
-  r = run(store_->update_reaction(m, "❤️", a, true));
+  r = run(store_->update_reaction(room, m, "❤️", a, true));
   EXPECT_EQ(r->size(), 2u);
 
-  r = run(store_->update_reaction(m, "👍", a, false));
+  r = run(store_->update_reaction(room, m, "👍", a, false));
   EXPECT_THAT(r->at("👍"), ElementsAre(b));
-  r = run(store_->update_reaction(m, "👍", b, false));
+  r = run(store_->update_reaction(room, m, "👍", b, false));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->count("👍"), 0u);
   EXPECT_EQ(r->size(), 1u);
-  r = run(store_->update_reaction(m, "👍", b, false));  // removing what is absent is fine
+  r = run(store_->update_reaction(room, m, "👍", b, false));  // removing what is absent is fine
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->size(), 1u);
 
-  auto stored = run(store_->get_message(m));
+  auto stored = run(store_->get_message(room, m));
   EXPECT_EQ(stored.value()->reactions.size(), 1u);
   EXPECT_THAT(stored.value()->reactions.at("❤️"), ElementsAre(a));
 
-  auto unknown = run(store_->update_reaction(make_id('c', 9), "👍", a, true));
+  auto unknown = run(store_->update_reaction(room, make_id('c', 9), "👍", a, true));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().kind, Error::Kind::not_found);
 }
@@ -781,7 +801,7 @@ TEST_F(SqliteStoreTest, ConcurrentWritesAllCompleteAndAreGroupCommitted) {
             auto m = co_await store_->append_message(make_message(n, room, 777));
             if (!m.ok()) ++failures;
             std::vector<Id> ids{m.ok() ? m->id : Id()};
-            auto read = co_await store_->mark_read(std::move(ids), make_id('a', w), 1);
+            auto read = co_await store_->mark_read(room, std::move(ids), make_id('a', w), 1);
             if (!read.ok()) ++failures;
             auto join = co_await store_->add_participant(room, make_id('a', w));
             if (!join.ok()) ++failures;
