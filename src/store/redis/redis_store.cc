@@ -294,7 +294,7 @@ asio::awaitable<Result<std::optional<chat::Session>>> RedisStore::get_session(Id
   co_return s;
 }
 
-asio::awaitable<Result<void>> RedisStore::write_touch(Id user_id, std::string session_id,
+asio::awaitable<Result<bool>> RedisStore::write_touch(Id user_id, std::string session_id,
                                                       Millis now) {
   std::vector<std::string> keys{keys_.session(user_id)};
   std::vector<std::string> args{std::move(session_id), num(now), num(options_.session_ttl_ms)};
@@ -310,8 +310,12 @@ asio::awaitable<Result<void>> RedisStore::touch_session(Id user_id, std::string 
   if (closed_.load()) co_return Error::unavailable("store is closed");
   if (!touches_.touch(user_id, session_id, now)) co_return Result<void>{};
   auto r = co_await write_touch(user_id, session_id, now);
-  if (!r) touches_.unwritten(user_id, session_id);
-  co_return r;
+  if (!r) {
+    touches_.unwritten(user_id, session_id);
+    co_return r.error();
+  }
+  if (r.value()) touches_.written(user_id, session_id, now);
+  co_return Result<void>{};
 }
 
 asio::awaitable<Result<bool>> RedisStore::delete_session(Id user_id, std::string session_id) {

@@ -125,7 +125,8 @@ class RedisStore final : public Store {
   asio::awaitable<Result<ParticipantChange>> change_participant(Id room_id, Id user_id, bool join);
   asio::awaitable<Result<void>> leave_all_rooms(Id user_id);
   asio::awaitable<Result<void>> update_user_field(Id id, const char* field, std::string value);
-  asio::awaitable<Result<void>> write_touch(Id user_id, std::string session_id, Millis now);
+  // true when the session was still `session_id` (and is now touched).
+  asio::awaitable<Result<bool>> write_touch(Id user_id, std::string session_id, Millis now);
 
   Options options_;
   Keys keys_;

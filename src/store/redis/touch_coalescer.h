@@ -6,6 +6,7 @@
 // interval old, which the session TTL allows for). Thread-safe: touches come from every loop.
 #pragma once
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -22,8 +23,11 @@ class TouchCoalescer {
   // Records activity; true when the caller should write it now.
   bool touch(const chat::Id& user, const std::string& session_id, chat::Millis now) {
     std::lock_guard lock(mu_);
-    Entry& e = entries_[user];
-    if (e.session_id != session_id) e = Entry{session_id, now, 0};
+    auto [it, inserted] = entries_.try_emplace(user, Entry{session_id, now, 0});
+    Entry& e = it->second;
+    // Another session than the one last seen: write (the script checks the id, and written()
+    // adopts it if it is current), but keep what is known about the other one.
+    if (!inserted && e.session_id != session_id) return true;
     if (now > e.activity) e.activity = now;
     if (e.activity - e.written < interval_) return false;
     e.written = e.activity;
@@ -32,7 +36,15 @@ class TouchCoalescer {
   // The session was written (replace_session) with this activity.
   void written(const chat::Id& user, const std::string& session_id, chat::Millis activity) {
     std::lock_guard lock(mu_);
-    entries_[user] = Entry{session_id, activity, activity};
+    auto [it, inserted] = entries_.try_emplace(user, Entry{session_id, activity, activity});
+    Entry& e = it->second;
+    if (inserted) return;
+    if (e.session_id != session_id) {
+      e = Entry{session_id, activity, activity};
+    } else {
+      e.activity = std::max(e.activity, activity);
+      e.written = std::max(e.written, activity);
+    }
   }
   // A write asked for by touch() failed: let the next touch try again.
   void unwritten(const chat::Id& user, const std::string& session_id) {
