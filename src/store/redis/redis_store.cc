@@ -302,7 +302,7 @@ asio::awaitable<Result<bool>> RedisStore::write_touch(Id user_id, std::string se
   auto r =
       co_await run_script(scripts::touch_session(), std::move(keys), std::move(args), Ack::master);
   if (!r) co_return r.error();
-  co_return Result<void>{};
+  co_return r->integer == 1;
 }
 
 asio::awaitable<Result<void>> RedisStore::touch_session(Id user_id, std::string session_id,
