@@ -29,6 +29,7 @@
 #include "net/http_server.h"
 #include "sio/conformance.h"
 #include "sio/server.h"
+#include "store/redis/redis_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace parley::app {
@@ -62,6 +63,34 @@ net::HttpLimits http_limits(const Config& c) {
   return l;
 }
 
+// --storage sqlite (embedded, the default) or redis (Redis Cluster, for several servers).
+Result<std::unique_ptr<store::Store>> open_store(const Config& c) {
+  if (c.storage == "redis") {
+    auto seeds = redis::parse_endpoints(c.redis_nodes);
+    if (!seeds) return Error::invalid("--redis-nodes: " + seeds.error().detail);
+    store::redis::RedisStore::Options o;
+    o.cluster.seeds = std::move(seeds.value());
+    o.cluster.password = c.redis_password;
+    o.cluster.command_timeout = std::chrono::milliseconds(c.redis_timeout_ms);
+    o.cluster.connect_timeout = std::chrono::milliseconds(c.redis_connect_timeout_ms);
+    o.cluster.wait_replicas = c.redis_wait_replicas;
+    o.cluster.wait_timeout = std::chrono::milliseconds(c.redis_wait_ms);
+    o.key_prefix = c.redis_key_prefix;
+    // Activity is written at most once a minute, so the key outlives the idle limit by that.
+    o.touch_write_interval_ms = 60'000;
+    o.session_ttl_ms = c.session_idle_ms + o.touch_write_interval_ms;
+    auto r = store::redis::RedisStore::open(std::move(o));
+    if (!r) return r.error();
+    return std::unique_ptr<store::Store>(std::move(r.value()));
+  }
+  store::sqlite::SqliteStore::Options o;
+  o.path = (std::filesystem::path(c.data_dir) / "parley.db").string();
+  o.read_connections = c.store_read_threads;
+  auto r = store::sqlite::SqliteStore::open(o);
+  if (!r) return Error::unavailable(o.path + ": " + r.error().detail);
+  return std::unique_ptr<store::Store>(std::move(r.value()));
+}
+
 }  // namespace
 
 int run_server(const Config& c) {
@@ -92,12 +121,9 @@ int run_server(const Config& c) {
     secret = std::move(loaded.value());
   }
 
-  store::sqlite::SqliteStore::Options store_options;
-  store_options.path = (std::filesystem::path(c.data_dir) / "parley.db").string();
-  store_options.read_connections = c.store_read_threads;
-  auto opened = store::sqlite::SqliteStore::open(store_options);
+  auto opened = open_store(c);
   if (!opened) {
-    spdlog::critical("cannot open the store at {}: {}", store_options.path, opened.error().detail);
+    spdlog::critical("cannot open the store: {}", opened.error().detail);
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(opened.value());

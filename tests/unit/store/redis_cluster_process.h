@@ -7,11 +7,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "store_test_util.h"
 
@@ -65,6 +67,32 @@ class RedisClusterProcess {
     if (at == std::string::npos) throw std::runtime_error("no REDIS_NODES line in:\n" + out);
     nodes_ = out.substr(at + 12);
     nodes_ = nodes_.substr(0, nodes_.find_first_of("\r\n"));
+    wait_for_replicas();
+  }
+
+  // cluster_state:ok comes before the replicas' first sync ends; writes that WAIT for a replica
+  // need every master to have an online replica.
+  void wait_for_replicas(std::chrono::seconds limit = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (true) {
+      int ready = 0, masters = 0;
+      for (int i = 0; i < kNodes; ++i) {
+        std::string info;
+        try {
+          info = run_command("redis-cli -h 127.0.0.1 -p " + std::to_string(base_ + i) +
+                             " info replication");
+        } catch (const std::exception&) {
+          continue;  // a node that is down (the failover test) is not a master
+        }
+        if (info.find("role:master") == std::string::npos) continue;
+        ++masters;
+        if (info.find("state=online") != std::string::npos) ++ready;
+      }
+      if (masters > 0 && ready == masters) return;
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("replicas did not come online");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   ~RedisClusterProcess() {
     try {
