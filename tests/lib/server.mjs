@@ -111,6 +111,7 @@ export async function startServer({ args = [], dataDir, keepDataDir = false } = 
   const baseArgs = [
     '--host', '127.0.0.1', '--port', '0', '--ws-port', '0',
     '--data-dir', dir, '--banned-words', BANNED_WORDS, '--log-level', 'warn',
+    ...(process.env.PARLEY_SERVER_ARGS || '').split(' ').filter(Boolean),
   ];
   let currentArgs = [...baseArgs, ...args];
   let proc = await spawnOnce(currentArgs);
