@@ -71,6 +71,9 @@ class RequestTransfer final : public Transfer {
   void finished(CURLcode rc) override {
     if (!done_) return;
     Done done = std::move(done_);
+    // Release the request body before the waiter resumes: it may be a whole multipart part, and
+    // the waiter's next step is usually to fill the next one.
+    request_.body.reset();
     if (too_large_) {
       done(Error::unavailable("response over " + std::to_string(request_.max_response_bytes) +
                               " bytes"));

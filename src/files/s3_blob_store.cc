@@ -34,7 +34,7 @@ class S3Writer final : public BlobWriter {
   asio::awaitable<Result<void>> write(std::string data) override {
     if (state_ != State::open) co_return Error::invalid("blob writer is finished");
     const uint64_t part = client_.options().part_bytes;
-    if (buffer_.empty()) buffer_.reserve(part + data.size());
+    if (buffer_.capacity() < part + data.size()) buffer_.reserve(part + data.size());
     buffer_.append(data);
     written_ += data.size();
     if (buffer_.size() < part) co_return Result<void>{};
@@ -113,15 +113,22 @@ class S3Writer final : public BlobWriter {
     co_return Result<void>{};
   }
 
-  // Sends the whole buffer as the next part and waits for it: the buffer is the only copy, and
-  // it is released only when the part is stored.
+  // Sends the whole buffer as the next part and waits for it. The buffer is the only copy of
+  // those bytes; once the part is stored it comes back (emptied, capacity kept) for the next
+  // part, so an upload allocates its part buffer once instead of once per part.
   asio::awaitable<Result<void>> send_part() {
     const int number = static_cast<int>(parts_.size()) + 1;
     S3Client::Call call{
         "PUT", key_, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}}};
-    call.body = std::make_shared<const std::string>(std::move(buffer_));
+    auto body = std::make_shared<std::string>(std::move(buffer_));
     buffer_ = std::string();
+    call.body = body;
     auto answer = co_await client_.send(std::move(call));
+    if (body.use_count() == 1) {  // the request let go of it (see curlio/request.cc)
+      buffer_ = std::move(*body);
+      buffer_.clear();
+    }
+    body.reset();
     if (!answer) co_return answer.error();
     const std::string_view etag = answer->header("etag");
     if (etag.empty()) co_return Error::internal("upload part: no ETag in the answer");
