@@ -2,6 +2,7 @@
 // awaiting coroutine's executor with the response moved into it.
 #include "curlio/request.h"
 
+#include <algorithm>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -100,6 +101,8 @@ class RequestTransfer final : public Transfer {
       t->too_large_ = true;
       return 0;  // ends the transfer with CURLE_WRITE_ERROR
     }
+    if (t->response_.body.empty())
+      t->response_.body.reserve(std::max(n, t->request_.reserve_response_bytes));
     t->response_.body.append(ptr, n);
     return n;
   }

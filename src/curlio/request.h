@@ -30,6 +30,9 @@ struct HttpRequest {
   std::chrono::milliseconds idle_timeout{15'000};   // nothing sent or received for this long
   std::chrono::milliseconds total_timeout{60'000};  // the whole request (0: none)
   size_t max_response_bytes = 1 << 20;              // beyond it the request fails
+  // Allocate the response body once at this size (a ranged GET knows its length), instead of
+  // growing it chunk by chunk.
+  size_t reserve_response_bytes = 0;
 };
 
 struct HttpResponse {

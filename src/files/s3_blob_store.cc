@@ -172,8 +172,9 @@ class S3Reader final : public BlobReader {
     get.headers.emplace_back("range",
                              "bytes=" + std::to_string(offset) + "-" + std::to_string(last));
     get.max_response_bytes = static_cast<size_t>(want);
+    get.reserve_response_bytes = static_cast<size_t>(want);
+    window_ = std::string();  // the old window goes before the new one arrives
     auto answer = co_await client_.send(std::move(get));
-    window_ = std::string();
     if (!answer) co_return answer.error();
     if (answer->body.size() != want)
       co_return Error::unavailable("ranged GET of " + key_ + " returned " +

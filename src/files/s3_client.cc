@@ -103,6 +103,7 @@ curlio::HttpRequest S3Client::build(const Call& call,
   req.idle_timeout = options_.idle_timeout;
   req.total_timeout = options_.total_timeout;
   req.max_response_bytes = call.max_response_bytes;
+  req.reserve_response_bytes = call.reserve_response_bytes;
   return req;
 }
 
@@ -158,8 +159,8 @@ std::string S3Client::presigned_get(const std::string& key,
   r.amz_date = sigv4::amz_date(std::chrono::system_clock::now());
   r.region = options_.region;
   r.headers.emplace_back("host", host_);
-  return scheme_host_ + r.canonical_uri + "?" +
-         sigv4::presigned_query(options_.credentials, std::move(r), options_.presign_seconds);
+  std::string url = scheme_host_ + r.canonical_uri + "?";
+  return url + sigv4::presigned_query(options_.credentials, std::move(r), options_.presign_seconds);
 }
 
 }  // namespace parley::files

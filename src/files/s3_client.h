@@ -55,6 +55,7 @@ class S3Client {
     sigv4::Pairs headers;  // extra signed headers
     std::shared_ptr<const std::string> body;
     size_t max_response_bytes = 64 * 1024;
+    size_t reserve_response_bytes = 0;  // see curlio::HttpRequest
   };
   // The answer when its status is 2xx; otherwise an error: not_found for 404, unavailable for
   // transport failures and 5xx, internal for other statuses (a rejected signature, a bad bucket).
