@@ -1,8 +1,7 @@
 // OpenAiProvider: streams replies from any OpenAI-compatible chat-completions endpoint
-// (POST <base>/chat/completions with stream:true). One dedicated thread runs libcurl's multi
-// interface for every request in flight, so HTTP and HTTPS cost no event-loop time; it sleeps in
-// curl_multi_poll and is woken (curl_multi_wakeup) when a request is queued or on shutdown.
-// Sinks are called on that thread.
+// (POST <base>/chat/completions with stream:true). One dedicated thread ("ai-io", a
+// curlio::MultiRunner) runs libcurl's multi interface for every request in flight, so HTTP and
+// HTTPS cost no event-loop time. Sinks are called on that thread.
 #pragma once
 
 #include <chrono>
@@ -29,7 +28,7 @@ class OpenAiProvider final : public Provider {
  public:
   // Starts the worker thread. Fails when libcurl cannot be initialised.
   static Result<std::unique_ptr<OpenAiProvider>> start(OpenAiOptions options);
-  ~OpenAiProvider() override;  // shutdown(), then releases libcurl
+  ~OpenAiProvider() override;  // shutdown()
 
   bool configured() const override { return true; }
   void generate(Request request, Sink sink) override;

@@ -163,6 +163,25 @@ Response send_blob(Ctx& c, std::unique_ptr<files::BlobReader> reader, std::strin
   return res;
 }
 
+// With --s3-presign-downloads, a GET (after the caller's access check) is sent to a short-lived
+// presigned URL, so the bytes flow from storage rather than through this server (which then
+// answers Range and If-None-Match itself). HEAD is still answered here: the URL signs GET only.
+std::optional<std::string> presigned(const Ctx& c, files::BlobStore& blobs, const std::string& key,
+                                     std::string_view type, std::string_view disposition) {
+  if (c.req.method() != http::verb::get) return std::nullopt;
+  return blobs.download_url(key, type, disposition);
+}
+
+Response redirect(const Ctx& c, const std::string& url) {
+  Response res{http::status::found, c.req.version()};
+  res.keep_alive(c.req.keep_alive());
+  res.set(http::field::location, url);
+  res.set(http::field::cache_control, "private, no-store");
+  apply_cors(c.req, res);
+  res.content_length(0);
+  return res;
+}
+
 enum class FileAccess { allowed, unlinked, forbidden, failed };
 
 // §2.4: a message referencing the file lives in a room whose DB participants include the user.
@@ -207,6 +226,11 @@ asio::awaitable<Response> serve_file(Ctx& c, Mode mode) {
   }
   if (mode == Mode::view && !files::previewable(file.mimetype))
     co_return error_response(c.req, http::status::unsupported_media_type, kNoPreview);
+  const std::string disposition = mode == Mode::download
+                                      ? files::attachment_disposition(file.originalname)
+                                      : files::inline_disposition(file.originalname);
+  if (auto url = presigned(c, *blobs, file.path, file.mimetype, disposition))
+    co_return redirect(c, *url);
   auto reader = co_await blobs->open(file.path);
   if (!reader) {
     if (reader.error().kind == Error::Kind::not_found)
@@ -214,12 +238,8 @@ asio::awaitable<Response> serve_file(Ctx& c, Mode mode) {
     spdlog::error("files: cannot open {}: {}", file.path, reader.error().detail);
     co_return error_response(c.req, http::status::internal_server_error, kProcessingError);
   }
-  if (mode == Mode::download) {
-    co_return send_blob(c, std::move(reader.value()), file.mimetype,
-                        files::attachment_disposition(file.originalname), kDownloadCache);
-  }
-  co_return send_blob(c, std::move(reader.value()), file.mimetype,
-                      files::inline_disposition(file.originalname), kImmutableCache);
+  co_return send_blob(c, std::move(reader.value()), file.mimetype, disposition,
+                      mode == Mode::download ? kDownloadCache : kImmutableCache);
 }
 
 asio::awaitable<Response> download(Ctx& c) {
@@ -322,7 +342,10 @@ asio::awaitable<Response> serve_profile_image(Ctx& c) {
     co_return error_response(c.req, http::status::bad_request, kBadPath);
   files::BlobStore* blobs = c.services.files.blobs;
   if (!blobs) co_return error_response(c.req, http::status::not_found, kNotFound);
-  auto reader = co_await blobs->open(std::string(kProfileKeyPrefix) + name);
+  const std::string key = std::string(kProfileKeyPrefix) + name;
+  if (auto url = presigned(c, *blobs, key, files::image_type_for(name), {}))
+    co_return redirect(c, *url);
+  auto reader = co_await blobs->open(key);
   if (!reader) {
     if (reader.error().kind == Error::Kind::not_found)
       co_return error_response(c.req, http::status::not_found, kNotFound);

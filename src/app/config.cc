@@ -3,6 +3,7 @@
 #include "app/config.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 namespace parley::app {
 
@@ -218,12 +219,67 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
       ->envname("LOG_LEVEL")
       ->capture_default_str();
 
+  cli.add_option("--blob-store", c.blob_store, "Where uploads and profile images live")
+      ->envname("BLOB_STORE")
+      ->check(CLI::IsMember({"local", "s3"}))
+      ->capture_default_str();
+  cli.add_option("--s3-endpoint", c.s3_endpoint,
+                 "S3-compatible endpoint, e.g. http://127.0.0.1:4569")
+      ->envname("S3_ENDPOINT");
+  cli.add_option("--s3-bucket", c.s3_bucket, "S3 bucket for uploads and profile images")
+      ->envname("S3_BUCKET");
+  cli.add_option("--s3-region", c.s3_region, "S3 region (SigV4 scope)")
+      ->envname("S3_REGION")
+      ->capture_default_str();
+  cli.add_option("--s3-path-style", c.s3_path_style,
+                 "Path-style URLs (endpoint/bucket/key); false: virtual-hosted (bucket.host/key)")
+      ->envname("S3_PATH_STYLE")
+      ->capture_default_str();
+  cli.add_option("--s3-part-bytes", c.s3_part_bytes,
+                 "Multipart part size: the most one upload holds in memory (min 5 MiB)")
+      ->envname("S3_PART_BYTES")
+      ->check(CLI::Range(uint64_t{5} << 20, uint64_t{5} << 30))
+      ->capture_default_str();
+  cli.add_option("--s3-read-bytes", c.s3_read_bytes, "Bytes per ranged GET of a download")
+      ->envname("S3_READ_BYTES")
+      ->check(CLI::Range(uint64_t{64} << 10, uint64_t{64} << 20))
+      ->capture_default_str();
+  cli.add_option("--s3-timeout-ms", c.s3_timeout_ms, "Longest S3 request, start to end")
+      ->envname("S3_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cli.add_option("--s3-connect-timeout-ms", c.s3_connect_timeout_ms, "S3 connect timeout")
+      ->envname("S3_CONNECT_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cli.add_option("--s3-idle-timeout-ms", c.s3_idle_timeout_ms,
+                 "Ends an S3 request that moves no byte for this long")
+      ->envname("S3_IDLE_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cli.add_option("--s3-attempts", c.s3_attempts,
+                 "Tries of an idempotent S3 request (GET, HEAD, PUT, DELETE) before failing")
+      ->envname("S3_ATTEMPTS")
+      ->check(CLI::Range(1, 10))
+      ->capture_default_str();
+  cli.add_option("--s3-presign-downloads", c.s3_presign_downloads,
+                 "Answer downloads with a 302 to a presigned S3 URL (after the access check)")
+      ->envname("S3_PRESIGN_DOWNLOADS")
+      ->capture_default_str();
+  cli.add_option("--s3-presign-seconds", c.s3_presign_seconds, "Lifetime of a presigned URL")
+      ->envname("S3_PRESIGN_SECONDS")
+      ->check(CLI::Range(1, 604'800))
+      ->capture_default_str();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     exit_code = cli.exit(e);
     return false;
   }
+  // S3 credentials come from the environment only, under the names every S3 tool uses.
+  if (const char* v = std::getenv("AWS_ACCESS_KEY_ID")) c.s3_access_key = v;
+  if (const char* v = std::getenv("AWS_SECRET_ACCESS_KEY")) c.s3_secret_key = v;
   return true;
 }
 

@@ -87,6 +87,24 @@ struct Config {
   std::string redis_key_prefix;
 
   std::string log_level = "info";
+
+  // object storage for uploads and profile images (files/s3_blob_store.h)
+  std::string blob_store = "local";  // local (upload_dir) | s3
+  std::string s3_endpoint;           // e.g. http://127.0.0.1:4569
+  std::string s3_bucket;
+  std::string s3_region = "us-east-1";
+  bool s3_path_style = true;                 // endpoint/bucket/key (false: bucket.host/key)
+  uint64_t s3_part_bytes = 8 * 1024 * 1024;  // multipart part; also the most one upload buffers
+  uint64_t s3_read_bytes = 1024 * 1024;      // one ranged GET while streaming a download
+  int64_t s3_timeout_ms = 60'000;            // one request, start to end
+  int64_t s3_connect_timeout_ms = 5'000;
+  int64_t s3_idle_timeout_ms = 15'000;  // no byte moving for this long
+  int s3_attempts = 3;                  // tries of an idempotent request (backoff 100 ms, x2)
+  bool s3_presign_downloads = false;    // 302 to a presigned GET after the access check
+  int s3_presign_seconds = 300;
+  // From AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY only: never a flag (argv is world-readable).
+  std::string s3_access_key;
+  std::string s3_secret_key;
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and

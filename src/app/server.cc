@@ -25,6 +25,7 @@
 #include "bus/hub.h"
 #include "chat/banned_words.h"
 #include "files/local_blob_store.h"
+#include "files/s3_blob_store.h"
 #include "net/fd_limit.h"
 #include "net/http_server.h"
 #include "sio/conformance.h"
@@ -91,6 +92,24 @@ Result<std::unique_ptr<store::Store>> open_store(const Config& c) {
   return std::unique_ptr<store::Store>(std::move(r.value()));
 }
 
+files::S3Options s3_options(const Config& c) {
+  files::S3Options o;
+  o.endpoint = c.s3_endpoint;
+  o.bucket = c.s3_bucket;
+  o.region = c.s3_region;
+  o.path_style = c.s3_path_style;
+  o.credentials = {c.s3_access_key, c.s3_secret_key};
+  o.part_bytes = c.s3_part_bytes;
+  o.read_bytes = c.s3_read_bytes;
+  o.connect_timeout = std::chrono::milliseconds(c.s3_connect_timeout_ms);
+  o.idle_timeout = std::chrono::milliseconds(c.s3_idle_timeout_ms);
+  o.total_timeout = std::chrono::milliseconds(c.s3_timeout_ms);
+  o.attempts = c.s3_attempts;
+  o.presign_downloads = c.s3_presign_downloads;
+  o.presign_seconds = c.s3_presign_seconds;
+  return o;
+}
+
 }  // namespace
 
 int run_server(const Config& c) {
@@ -145,8 +164,18 @@ int run_server(const Config& c) {
     return 1;
   }
   std::unique_ptr<files::LocalBlobStore> blobs = std::move(blobs_opened.value());
+  std::unique_ptr<files::S3BlobStore> s3_blobs;  // --blob-store s3: uploads live in a bucket
+  if (c.blob_store == "s3") {
+    auto made = files::S3BlobStore::make(s3_options(c));
+    if (!made) {
+      spdlog::critical("S3 blob store: {}", made.error().detail);
+      return 1;
+    }
+    s3_blobs = std::move(made.value());
+    spdlog::info("files: S3 bucket {} at {}", c.s3_bucket, c.s3_endpoint);
+  }
   files::FileServices file_services{
-      blobs.get(),
+      s3_blobs ? static_cast<files::BlobStore*>(s3_blobs.get()) : blobs.get(),
       files::UploadLimits{c.upload_request_bytes, c.upload_image_bytes, c.upload_video_bytes,
                           c.upload_audio_bytes, c.upload_document_bytes, c.profile_image_bytes}};
 
@@ -292,6 +321,7 @@ int run_server(const Config& c) {
   for (auto& t : workers)
     t.join();
   blobs->close();  // disk work still queued finishes before the loops (and its waiters) go
+  if (s3_blobs) s3_blobs->close();
   store->close();
   spdlog::info("parley-server: stopped");
   return 0;

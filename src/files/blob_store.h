@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,15 @@ class BlobStore {
   virtual asio::awaitable<Result<std::unique_ptr<BlobReader>>> open(std::string key) = 0;
   // Removing a blob that does not exist succeeds.
   virtual asio::awaitable<Result<void>> remove(std::string key) = 0;
+  // A short-lived URL from which a client may GET the blob directly (with this content type and
+  // disposition), after the caller's access check; nullopt when the store does not offer one
+  // (local disk, or S3 without --s3-presign-downloads): then the server streams the bytes.
+  virtual std::optional<std::string> download_url(const std::string& key,
+                                                  std::string_view content_type,
+                                                  std::string_view disposition) {
+    (void)key, (void)content_type, (void)disposition;
+    return std::nullopt;
+  }
 };
 
 // A key the stores accept: 1..4 '/'-separated segments, each a safe file name (see
