@@ -17,6 +17,7 @@
 // GCC 12: no capturing lambda or braced temporary inside a co_await expression (named locals).
 #include "load/engine.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -62,6 +63,14 @@ void Impl::emit_sample(int64_t tick, bool final) {
       std::swap(c, l->interval);
     }
     s.interval.merge(c);
+    Histogram lag;
+    {
+      std::lock_guard lock(l->mu);
+      std::swap(lag, l->lag_us);
+    }
+    // Read from loop 0's thread: pthread_getcpuclockid's clock of another thread is readable
+    // from any thread of the process.
+    s.loops.push_back({l->thread_cpu_s() - l->cpu_base_s, lag.percentile(0.99), lag.max()});
     s.users += l->users.load(std::memory_order_relaxed);
     s.connected += l->connected.load(std::memory_order_relaxed);
   }
@@ -166,7 +175,9 @@ void Engine::run(const std::function<void()>& before_start) {
   for (size_t i = 1; i < im.loops.size(); ++i) {
     Loop* l = im.loops[i].get();
     l->thread = std::thread([l]() { l->io.run(); });
+    l->has_cpu_clock = ::pthread_getcpuclockid(l->thread.native_handle(), &l->cpu_clock) == 0;
   }
+  l0.has_cpu_clock = ::pthread_getcpuclockid(::pthread_self(), &l0.cpu_clock) == 0;
   l0.io.run();
   for (size_t i = 1; i < im.loops.size(); ++i)
     im.loops[i]->thread.join();

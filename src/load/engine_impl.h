@@ -75,6 +75,7 @@ struct Impl {
   void finish_rooms(Loop& l);
   void start_sweeps();
   asio::awaitable<void> sweep_loop(Loop& l);
+  asio::awaitable<void> lag_probe(Loop& l);
 
   // organiser (room scenarios)
   struct Organiser {

@@ -3,6 +3,8 @@
 // but the counters (under `mu`) and the atomics is touched by the loop's own thread only.
 #pragma once
 
+#include <time.h>
+
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <memory>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "load/delivery.h"
+#include "load/histogram.h"
 #include "load/stats.h"
 
 namespace parley::load::engine_detail {
@@ -33,6 +36,19 @@ struct Loop {
   size_t sweeps = 0;                           // loop thread only
   std::vector<std::shared_ptr<Room>> rooms;    // loop thread only
   std::mt19937_64 rng;
+  // The tool's own load (tool_limit.h): the loop thread's CPU clock (set by Engine::run before
+  // the loops start), its reading when the clock started, and the lateness of the lag probe's
+  // timer this second (guarded by mu).
+  clockid_t cpu_clock = CLOCK_THREAD_CPUTIME_ID;
+  bool has_cpu_clock = false;
+  double cpu_base_s = 0;
+  Histogram lag_us;
+
+  double thread_cpu_s() const {
+    timespec ts{};
+    if (!has_cpu_clock || ::clock_gettime(cpu_clock, &ts) != 0) return 0;
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  }
 
   template <class F>
   void record(F&& f) {
