@@ -121,7 +121,8 @@ bool parse_cli(int argc, char** argv, Config& c, int& exit_code) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    exit_code = cli.exit(e);
+    // --help is 0; every parse error is a usage error: 2, as docs/LOAD.md says.
+    exit_code = cli.exit(e) == 0 ? 0 : 2;
     return false;
   }
   auto usage = [&](const std::string& msg) {
