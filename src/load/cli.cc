@@ -1,6 +1,7 @@
 // parley-load's command line (CLI11). Scenario-dependent defaults (read receipts on for contest,
 // off for broadcast) are applied after parsing, unless the flag was given.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -102,11 +103,26 @@ bool parse_cli(int argc, char** argv, Config& c, int& exit_code) {
   cli.add_option("--status-every", status_every, "Status line period when not on a terminal")
       ->capture_default_str();
   cli.add_flag("--quiet", c.quiet, "No periodic status lines");
+  std::vector<std::string> server_metrics, thresholds;
+  std::string metrics_every = "1s", tool_cpu = "85%", tool_lag = "50ms";
+  cli.add_option("--server-metrics", server_metrics,
+                 "Scrape these servers' Prometheus /metrics during the run (URL[,URL...])");
+  cli.add_option("--server-metrics-every", metrics_every, "Scrape period of --server-metrics")
+      ->capture_default_str();
+  cli.add_option("--threshold", thresholds,
+                 "Pass/fail criterion, e.g. 'delivery.p99<200ms' (repeatable; see docs/LOAD.md)");
+  cli.add_option("--tool-cpu-limit", tool_cpu,
+                 "A loop above this share of a core makes the tool the bottleneck")
+      ->capture_default_str();
+  cli.add_option("--tool-lag-limit", tool_lag,
+                 "A loop lag p99 above this makes the tool the bottleneck")
+      ->capture_default_str();
 
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    exit_code = cli.exit(e);
+    // --help is 0; every parse error is a usage error: 2, as docs/LOAD.md says.
+    exit_code = cli.exit(e) == 0 ? 0 : 2;
     return false;
   }
   auto usage = [&](const std::string& msg) {
@@ -205,6 +221,42 @@ bool parse_cli(int argc, char** argv, Config& c, int& exit_code) {
   if (c.history_limit < 1) return usage("--history-limit must be positive");
   if (receipts_on && receipts_off) return usage("--read-receipts and --no-read-receipts conflict");
   c.read_receipts = receipts_on || (!receipts_off && c.scenario != Scenario::broadcast);
+  for (const std::string& list : server_metrics) {
+    for (size_t pos = 0; pos <= list.size();) {
+      const size_t comma = std::min(list.find(',', pos), list.size());
+      const std::string one = list.substr(pos, comma - pos);
+      pos = comma + 1;
+      if (one.empty()) continue;
+      auto m = parse_metrics_url(one);
+      if (!m) return usage("--server-metrics: " + m.error().detail);
+      c.server_metrics.push_back(*m);
+    }
+  }
+  auto every_d = parse_duration(metrics_every);
+  if (!every_d || *every_d < 0.1 || *every_d > 60)
+    return usage("--server-metrics-every must be 100ms..60s");
+  c.server_metrics_every_s = *every_d;
+  for (const std::string& t : thresholds) {
+    auto th = parse_threshold(t);
+    if (!th) return usage("--threshold: " + th.error().detail);
+    c.thresholds.push_back(*th);
+  }
+  {
+    std::string t = tool_cpu;
+    double scale = 1;
+    if (!t.empty() && t.back() == '%') {
+      t.pop_back();
+      scale = 0.01;
+    }
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (t.empty() || end != t.c_str() + t.size() || !(v * scale > 0) || v * scale > 1)
+      return usage("--tool-cpu-limit: expected a share of one core in (0, 100%], e.g. 85%");
+    c.tool_limits.cpu_share = v * scale;
+  }
+  auto lag_d = parse_duration(tool_lag);
+  if (!lag_d || *lag_d <= 0) return usage("--tool-lag-limit: expected a duration such as 50ms");
+  c.tool_limits.lag_ms = *lag_d * 1000;
   return true;
 }
 

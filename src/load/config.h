@@ -7,7 +7,10 @@
 #include <vector>
 
 #include "load/guard.h"
+#include "load/metrics_http.h"
 #include "load/ramp.h"
+#include "load/threshold.h"
+#include "load/tool_limit.h"
 
 namespace parley::load {
 
@@ -53,6 +56,13 @@ struct Config {
   double status_every_s = 5;  // plain lines when stdout is not a terminal
   bool quiet = false;
   std::vector<std::string> argv;  // for the report
+  // --server-metrics: the servers' /metrics pages, scraped every server_metrics_every_s.
+  std::vector<MetricsUrl> server_metrics;
+  double server_metrics_every_s = 1;
+  // --threshold: criteria that decide the exit code beside the failures (threshold.h).
+  std::vector<Threshold> thresholds;
+  // --tool-cpu-limit / --tool-lag-limit: when the tool says it is the bottleneck.
+  ToolLimits tool_limits;
 };
 
 // Parses argv. Returns false when the program should exit with `exit_code` (help, usage error:

@@ -15,6 +15,10 @@
 
 namespace parley::load {
 
+namespace engine_detail {
+struct Impl;  // engine_impl.h: private to the engine's files
+}  // namespace engine_detail
+
 class Engine {
  public:
   // `sink` receives each second's Sample (and a final one) on loop 0's thread.
@@ -30,10 +34,8 @@ class Engine {
   // True when a signal cut the run short.
   bool interrupted() const;
 
-  struct Impl;  // public so engine.cc's user and loop types can name it
-
  private:
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<engine_detail::Impl> impl_;
 };
 
 }  // namespace parley::load

@@ -1,6 +1,8 @@
 // Report building and rendering. Latencies are kept in microseconds inside, shown in ms.
 #include "load/report.h"
 
+#include "load/threshold.h"
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
@@ -108,6 +110,33 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+// The servers' figures (--server-metrics) for the summary.
+std::string server_text(const json::value& servers) {
+  if (!servers.is_array() || servers.get_array().empty()) return "";
+  std::ostringstream out;
+  out << "\nservers (--server-metrics):\n";
+  auto fig = [](const json::value& sum, std::string_view k, const char* f, double scale) {
+    const json::value& o = at(sum, k);
+    const json::value& mean = at(o, "mean");
+    const json::value& mx = at(o, "max");
+    if (!mean.is_number()) return std::string("-");
+    return fmt(f, mean.to_number<double>() * scale) + "/" + fmt(f, mx.to_number<double>() * scale);
+  };
+  for (const json::value& s : servers.as_array()) {
+    const json::value& sum = at(s, "summary");
+    out << "  " << str(s, "url") << " (build "
+        << (str(s, "version").empty() ? "?" : str(s, "version")) << " " << str(s, "commit")
+        << "): " << u64(s, "scrapes") << " scrapes, " << u64(s, "failures") << " failed"
+        << (str(s, "last_error").empty() ? "" : " (last: " + str(s, "last_error") + ")")
+        << "\n    mean/max: CPU " << fig(sum, "cpu_cores", "%.2f", 1) << " cores, RSS "
+        << fig(sum, "rss_bytes", "%.1f", 1.0 / 1048576) << " MiB, sockets "
+        << fig(sum, "sockets", "%.0f", 1) << ", store p99 " << fig(sum, "store_p99_ms", "%.2f", 1)
+        << " ms, store mean " << fig(sum, "store_mean_ms", "%.2f", 1) << " ms, queue depth "
+        << fig(sum, "queue_depth", "%.0f", 1) << "\n";
+  }
+  return out.str();
+}
+
 }  // namespace
 
 json::value build_report(const Config& cfg, const Aggregator& agg, const RunInfo& info) {
@@ -194,6 +223,12 @@ json::value build_report(const Config& cfg, const Aggregator& agg, const RunInfo
     o["msgs_in"] = s.msgs_in;
     o["lost"] = s.lost;
     o["delivery_p99_ms"] = ms(s.delivery_us.percentile(0.99));
+    o["connected"] = s.crowd_end;  // the crowd actually there at the step's last second
+    o["crowd_min"] = std::max<int64_t>(0, s.crowd_min);
+    o["crowd_max"] = s.crowd_max;
+    o["crowd_short_s"] = s.short_s;
+    o["crowd_ok"] = s.crowd_fail.empty();
+    o["crowd_fail"] = s.crowd_fail;
     json::object per;
     for (size_t i = 0; i < kOpCount; ++i) {
       if (s.ops[i][0] == 0 && s.ops[i][1] == 0) continue;
@@ -226,6 +261,12 @@ json::value build_report(const Config& cfg, const Aggregator& agg, const RunInfo
     o["ops_p99_ms"] = ms(p.ops_p99);
     o["cpu_s"] = std::round(p.cpu_s * 1000) / 1000;
     o["rss_kb"] = p.rss_kb;
+    o["crowd"] = p.crowd;
+    o["crowd_required"] = p.crowd_required;
+    o["crowd_short"] = p.crowd_short;
+    o["tool_loop_cpu"] = std::round(p.tool_loop_cpu * 1000) / 1000;
+    o["tool_lag_p99_ms"] = std::round(p.tool_lag_p99_ms * 100) / 100;
+    o["tool_limited"] = p.tool_limited;
     series.push_back(std::move(o));
   }
   r["series"] = std::move(series);
@@ -245,9 +286,38 @@ json::value build_report(const Config& cfg, const Aggregator& agg, const RunInfo
           : 0.0;
   r["resources"] = std::move(res);
 
+  json::object crowd;
+  json::array crowd_failures;
+  for (const std::string& f : agg.crowd_failures())
+    crowd_failures.emplace_back(f);
+  crowd["ok"] = crowd_failures.empty();
+  crowd["by"] =
+      cfg.scenario == Scenario::api || cfg.scenario == Scenario::churn ? "users" : "sockets";
+  crowd["timeout_s"] = cfg.timeout_s;
+  crowd["failures"] = std::move(crowd_failures);
+  const bool crowd_ok = crowd["ok"].as_bool();
+  r["crowd"] = std::move(crowd);
+  r["tool_limit"] = agg.tool().to_json();
+  r["server"] = servers_json(info.servers);
+
   const bool clean = t.failed_total() == 0 && t.delivery.lost == 0 && t.delivery.duplicated == 0 &&
                      t.delivery.reordered == 0 && t.delivery.late == 0 && t.delivery.foreign == 0;
-  r["pass"] = clean;
+  r["clean"] = clean;
+  // Thresholds read the finished report, so they judge exactly the figures it shows.
+  json::value whole(r);
+  json::array ths;
+  bool ths_ok = true;
+  for (const ThresholdResult& th : evaluate_thresholds(cfg.thresholds, whole)) {
+    json::object o;
+    o["expr"] = th.threshold.text;
+    o["metric"] = th.threshold.metric;
+    o["actual"] = th.actual ? json::value(std::round(*th.actual * 1000) / 1000) : nullptr;
+    o["pass"] = th.pass;
+    ths_ok = ths_ok && th.pass;
+    ths.push_back(std::move(o));
+  }
+  r["thresholds"] = std::move(ths);
+  r["pass"] = clean && crowd_ok && ths_ok;
   return r;
 }
 
@@ -269,7 +339,12 @@ std::string status_line(const SeriesPoint& p, const Aggregator& agg) {
       static_cast<unsigned long long>(t.ok_total()),
       static_cast<unsigned long long>(t.failed_total()),
       static_cast<unsigned long long>(t.delivery.lost), ms(p.delivery_p99), ms(p.ops_p99));
-  return buf;
+  std::string line = buf;
+  if (p.crowd_short)
+    line += " | CROWD SHORT: " + std::to_string(p.crowd) + " of " +
+            std::to_string(p.crowd_required) + " there";
+  if (!p.tool_limited.empty()) line += " | TOOL-LIMITED: " + p.tool_limited;
+  return line;
 }
 
 std::string summary_text(const json::value& r) {
@@ -311,34 +386,74 @@ std::string summary_text(const json::value& r) {
         << fmt("%.2f", dbl(dl, "max")) << " ms\n";
 
   out << "\nscore by crowd step:\n"
-      << pad("step", 5) << pad("target", 8) << pad("seconds", 12) << pad("succeeded", 11)
-      << pad("failed", 8) << pad("success", 9) << pad("msgs out", 10) << pad("msgs in", 10)
-      << pad("lost", 7) << pad("deliv p99", 11) << "\n";
+      << pad("step", 5) << pad("target", 8) << pad("there", 7) << pad("seconds", 12)
+      << pad("succeeded", 11) << pad("failed", 8) << pad("success", 9) << pad("msgs out", 10)
+      << pad("msgs in", 10) << pad("lost", 7) << pad("deliv p99", 11) << "  crowd\n";
   for (const json::value& s : at(r, "steps").as_array()) {
     const uint64_t ok = u64(s, "ok"), failed = u64(s, "failed");
     const double pct = ok + failed ? 100.0 * ok / (ok + failed) : 100.0;
+    const json::value& cok = at(s, "crowd_ok");
     out << pad(std::to_string(u64(s, "step")), 5) << pad(std::to_string(u64(s, "target")), 8)
+        << pad(std::to_string(u64(s, "connected")), 7)
         << pad(std::to_string(u64(s, "from_s")) + "-" + std::to_string(u64(s, "to_s")), 12)
         << pad(std::to_string(ok), 11) << pad(std::to_string(failed), 8)
         << pad(fmt("%.2f%%", pct), 9) << pad(std::to_string(u64(s, "msgs_out")), 10)
         << pad(std::to_string(u64(s, "msgs_in")), 10) << pad(std::to_string(u64(s, "lost")), 7)
-        << pad(fmt("%.1fms", dbl(s, "delivery_p99_ms")), 11) << "\n";
+        << pad(fmt("%.1fms", dbl(s, "delivery_p99_ms")), 11) << "  "
+        << (cok.is_bool() && !cok.get_bool()
+                ? "SHORT " + std::to_string(u64(s, "crowd_short_s")) + " s (min " +
+                      std::to_string(u64(s, "crowd_min")) + ")"
+                : "ok")
+        << "\n";
   }
+  for (const json::value& f : at(at(r, "crowd"), "failures").as_array())
+    out << "crowd short: " << f.as_string().c_str() << "\n";
   const json::value& res = at(r, "resources");
   out << "\ntool resources: " << fmt("%.2f", dbl(res, "tool_cpu_s")) << " s CPU ("
       << fmt("%.3f", dbl(res, "avg_cores")) << " cores on average), "
       << fmt("%.2f", dbl(res, "cpu_us_per_user_s")) << " µs CPU per user-second, peak RSS "
       << fmt("%.1f", dbl(res, "peak_rss_kb") / 1024) << " MiB ("
       << fmt("%.1f", dbl(res, "rss_kb_per_user")) << " KiB per user at the peak)\n";
+  const json::value& tl = at(r, "tool_limit");
+  if (const json::value& lim = at(tl, "limited"); lim.is_bool() && lim.get_bool())
+    out << "TOOL-LIMITED: " << str(tl, "worst") << "; " << u64(tl, "limited_seconds")
+        << " s in all: figures of those seconds measure parley-load, not the server\n";
+  for (const json::value& l : at(tl, "loops").as_array())
+    out << "  tool worker " << u64(l, "worker") << " loop " << u64(l, "loop") << ": CPU mean "
+        << fmt("%.0f%%", dbl(l, "cpu_mean") * 100) << ", max "
+        << fmt("%.0f%%", dbl(l, "cpu_max") * 100) << "; lag p99 max "
+        << fmt("%.1f ms", dbl(l, "lag_p99_max_ms")) << ", max "
+        << fmt("%.1f ms", dbl(l, "lag_max_ms")) << "\n";
+  out << server_text(at(r, "server"));
+  const json::value& ths = at(r, "thresholds");
+  if (ths.is_array() && !ths.get_array().empty()) {
+    out << "\nthresholds:\n";
+    for (const json::value& t : ths.as_array()) {
+      const json::value& a = at(t, "actual");
+      const json::value& p = at(t, "pass");
+      out << "  " << (p.is_bool() && p.get_bool() ? "pass" : "FAIL") << "  "
+          << pad(str(t, "expr"), 28, false) << "  actual "
+          << (a.is_number() ? fmt("%g", a.to_number<double>()) : "no data") << "\n";
+    }
+  }
   const json::value& pass = at(r, "pass");
-  out << "verdict: "
-      << (pass.is_bool() && pass.get_bool()
-              ? "PASS: every operation succeeded; no message lost, duplicated or reordered"
-              : "FAIL: " + std::to_string(u64(at(r, "totals"), "failed")) + " failed operations, " +
-                    std::to_string(u64(d, "lost")) + " lost, " +
-                    std::to_string(u64(d, "duplicated")) + " duplicated, " +
-                    std::to_string(u64(d, "reordered")) + " reordered")
-      << "\n";
+  out << "verdict: ";
+  if (pass.is_bool() && pass.get_bool()) {
+    out << "PASS: every operation succeeded; no message lost, duplicated or reordered; the crowd "
+           "was there";
+    if (ths.is_array() && !ths.get_array().empty()) out << "; every threshold met";
+  } else {
+    out << "FAIL: " << u64(at(r, "totals"), "failed") << " failed operations, " << u64(d, "lost")
+        << " lost, " << u64(d, "duplicated") << " duplicated, " << u64(d, "reordered")
+        << " reordered";
+    const size_t short_steps = at(at(r, "crowd"), "failures").as_array().size();
+    if (short_steps) out << "; crowd short in " << short_steps << " step(s)";
+    size_t failed_ths = 0;
+    for (const json::value& t : ths.as_array())
+      if (const json::value& p = at(t, "pass"); !(p.is_bool() && p.get_bool())) ++failed_ths;
+    if (failed_ths) out << "; " << failed_ths << " threshold(s) not met";
+  }
+  out << "\n";
   return out.str();
 }
 
@@ -350,6 +465,7 @@ struct Line {
   std::string name;
   std::string color;
   std::vector<double> y;
+  std::vector<double> x;  // own x values (server series); empty = the chart's
 };
 
 // The smallest 1, 2 or 5 × 10^k at least `raw`.
@@ -367,6 +483,9 @@ std::string svg_chart(const std::string& title, const std::string& unit,
   double xmax = 1, ymax = 0;
   for (double v : x)
     xmax = std::max(xmax, v);
+  for (const Line& l : lines)
+    for (double v : l.x)
+      xmax = std::max(xmax, v);
   for (const Line& l : lines)
     for (double v : l.y)
       ymax = std::max(ymax, v);
@@ -397,8 +516,9 @@ std::string svg_chart(const std::string& title, const std::string& unit,
   double legend_x = L + 220;
   for (const Line& l : lines) {
     std::ostringstream pts;
-    for (size_t i = 0; i < x.size() && i < l.y.size(); ++i)
-      pts << fmt("%.1f", px(x[i])) << ',' << fmt("%.1f", py(l.y[i])) << ' ';
+    const std::vector<double>& lx = l.x.empty() ? x : l.x;
+    for (size_t i = 0; i < lx.size() && i < l.y.size(); ++i)
+      pts << fmt("%.1f", px(lx[i])) << ',' << fmt("%.1f", py(l.y[i])) << ' ';
     s << "<polyline fill='none' stroke='" << l.color << "' stroke-width='1.6' points='" << pts.str()
       << "'/>";
     s << "<rect x='" << legend_x << "' y='9' width='12' height='4' fill='" << l.color
@@ -413,12 +533,14 @@ std::string svg_chart(const std::string& title, const std::string& unit,
 
 std::string html_report(const json::value& r) {
   std::vector<double> x;
-  Line target{"target", "#999", {}}, users{"users", "#1f77b4", {}},
-      conn{"connected", "#2ca02c", {}};
-  Line out_l{"msgs out/s", "#1f77b4", {}}, in_l{"msgs in/s", "#ff7f0e", {}};
-  Line d50{"delivery p50", "#2ca02c", {}}, d99{"delivery p99", "#d62728", {}};
-  Line o50{"ops p50", "#9467bd", {}}, o99{"ops p99", "#8c564b", {}};
-  Line fail{"failed ops/s", "#d62728", {}}, lost{"lost msgs/s", "#ff7f0e", {}};
+  Line target{"target", "#999", {}, {}}, users{"users", "#1f77b4", {}, {}},
+      conn{"connected", "#2ca02c", {}, {}};
+  Line out_l{"msgs out/s", "#1f77b4", {}, {}}, in_l{"msgs in/s", "#ff7f0e", {}, {}};
+  Line d50{"delivery p50", "#2ca02c", {}, {}}, d99{"delivery p99", "#d62728", {}, {}};
+  Line o50{"ops p50", "#9467bd", {}, {}}, o99{"ops p99", "#8c564b", {}, {}};
+  Line fail{"failed ops/s", "#d62728", {}, {}}, lost{"lost msgs/s", "#ff7f0e", {}, {}};
+  Line tcpu{"busiest loop CPU %", "#9467bd", {}, {}},
+      tlag{"worst loop lag p99 ms", "#8c564b", {}, {}};
   for (const json::value& p : at(r, "series").as_array()) {
     x.push_back(dbl(p, "t"));
     target.y.push_back(dbl(p, "target"));
@@ -432,6 +554,8 @@ std::string html_report(const json::value& r) {
     o99.y.push_back(dbl(p, "ops_p99_ms"));
     fail.y.push_back(dbl(p, "failed"));
     lost.y.push_back(dbl(p, "lost"));
+    tcpu.y.push_back(dbl(p, "tool_loop_cpu") * 100);
+    tlag.y.push_back(dbl(p, "tool_lag_p99_ms"));
   }
   const json::value& cfg = at(r, "config");
   std::ostringstream h;
@@ -456,6 +580,70 @@ std::string html_report(const json::value& r) {
   h << svg_chart("Throughput", "messages per second", x, {out_l, in_l});
   h << svg_chart("Latency percentiles (per second)", "ms", x, {d50, d99, o50, o99});
   h << svg_chart("Failures", "per second", x, {fail, lost});
+  const json::value& tl = at(r, "tool_limit");
+  if (const json::value& lim = at(tl, "limited"); lim.is_bool() && lim.get_bool())
+    h << "<p class='fail'><b>Tool-limited</b>: " << html_escape(str(tl, "worst")) << "; "
+      << u64(tl, "limited_seconds")
+      << " s in all. Figures of those seconds measure parley-load, not the server.</p>";
+  h << svg_chart("The tool's own load (limits: " + fmt("%.0f%%", dbl(tl, "cpu_limit") * 100) +
+                     " CPU, " + fmt("%.0f ms", dbl(tl, "lag_limit_ms")) + " lag p99)",
+                 "% of a core / ms", x, {tcpu, tlag});
+  // The servers' own figures (--server-metrics), one line per server.
+  const json::value& servers = at(r, "server");
+  if (servers.is_array() && !servers.get_array().empty()) {
+    static const char* kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
+    struct Fig {
+      const char* key;
+      const char* title;
+      const char* unit;
+      double scale;
+    };
+    const Fig figs[] = {{"cpu_cores", "Server CPU", "cores", 1},
+                        {"rss_bytes", "Server RSS", "MiB", 1.0 / 1048576},
+                        {"sockets", "Server sockets", "sockets", 1},
+                        {"store_p99_ms", "Server store latency p99", "ms", 1},
+                        {"store_mean_ms", "Server store latency mean", "ms", 1},
+                        {"queue_depth", "Server store queue depth", "operations", 1}};
+    h << "<h2>Servers</h2><table><tr><th class='l'>server</th><th class='l'>build</th>"
+         "<th>scrapes</th><th>failed</th><th class='l'>last error</th></tr>";
+    for (const json::value& s : servers.as_array())
+      h << "<tr><td class='l'>" << html_escape(str(s, "url")) << "</td><td class='l'>"
+        << html_escape(str(s, "version") + " " + str(s, "commit")) << "</td><td>"
+        << u64(s, "scrapes") << "</td><td>" << u64(s, "failures") << "</td><td class='l'>"
+        << html_escape(str(s, "last_error")) << "</td></tr>";
+    h << "</table>";
+    for (const Fig& f : figs) {
+      std::vector<Line> lines;
+      size_t k = 0;
+      for (const json::value& s : servers.as_array()) {
+        Line l{str(s, "url"), kColors[k++ % 5], {}, {}};
+        for (const json::value& p : at(s, "series").as_array()) {
+          const json::value& v = at(p, f.key);
+          if (!v.is_number()) continue;
+          l.x.push_back(dbl(p, "t"));
+          l.y.push_back(v.to_number<double>() * f.scale);
+        }
+        if (!l.y.empty()) lines.push_back(std::move(l));
+      }
+      if (!lines.empty()) h << svg_chart(f.title, f.unit, x, lines);
+    }
+  }
+  const json::value& ths = at(r, "thresholds");
+  if (ths.is_array() && !ths.get_array().empty()) {
+    h << "<h2>Thresholds</h2><table><tr><th class='l'>threshold</th><th>actual</th>"
+         "<th>result</th></tr>";
+    for (const json::value& t : ths.as_array()) {
+      const json::value& a = at(t, "actual");
+      const json::value& p = at(t, "pass");
+      const bool tp = p.is_bool() && p.get_bool();
+      h << "<tr><td class='l'>" << html_escape(str(t, "expr")) << "</td><td>"
+        << (a.is_number() ? fmt("%g", a.to_number<double>()) : "no data") << "</td><td class='"
+        << (tp ? "pass'>pass" : "fail'>FAIL") << "</td></tr>";
+    }
+    h << "</table>";
+  }
+  for (const json::value& f : at(at(r, "crowd"), "failures").as_array())
+    h << "<p class='fail'>Crowd short: " << html_escape(f.as_string()) << "</p>";
 
   h << "<h2>Operations</h2><table><tr><th class='l'>operation</th><th>ok</th><th>failed</th>"
        "<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th>"
@@ -488,16 +676,21 @@ std::string html_report(const json::value& r) {
        {"expected", "delivered", "lost", "duplicated", "reordered", "late", "foreign"})
     h << "<td>" << u64(d, k) << "</td>";
   h << "</tr></table>";
-  h << "<h2>Score by crowd step</h2><table><tr><th>step</th><th>target</th><th>seconds</th>"
+  h << "<h2>Score by crowd step</h2><table><tr><th>step</th><th>target</th><th>there</th>"
+       "<th>seconds</th>"
        "<th>succeeded</th><th>failed</th><th>success</th><th>msgs out</th><th>msgs in</th>"
-       "<th>lost</th><th>delivery p99 ms</th></tr>";
+       "<th>lost</th><th>delivery p99 ms</th><th class='l'>crowd</th></tr>";
   for (const json::value& s : at(r, "steps").as_array()) {
     const uint64_t okc = u64(s, "ok"), failed = u64(s, "failed");
+    const json::value& cok = at(s, "crowd_ok");
+    const bool crowd_ok = !(cok.is_bool() && !cok.get_bool());
     h << "<tr><td>" << u64(s, "step") << "</td><td>" << u64(s, "target") << "</td><td>"
-      << u64(s, "from_s") << "–" << u64(s, "to_s") << "</td><td>" << okc << "</td><td>" << failed
-      << "</td><td>" << fmt("%.2f%%", okc + failed ? 100.0 * okc / (okc + failed) : 100.0)
-      << "</td><td>" << u64(s, "msgs_out") << "</td><td>" << u64(s, "msgs_in") << "</td><td>"
-      << u64(s, "lost") << "</td><td>" << fmt("%.2f", dbl(s, "delivery_p99_ms")) << "</td></tr>";
+      << u64(s, "connected") << "</td><td>" << u64(s, "from_s") << "–" << u64(s, "to_s")
+      << "</td><td>" << okc << "</td><td>" << failed << "</td><td>"
+      << fmt("%.2f%%", okc + failed ? 100.0 * okc / (okc + failed) : 100.0) << "</td><td>"
+      << u64(s, "msgs_out") << "</td><td>" << u64(s, "msgs_in") << "</td><td>" << u64(s, "lost")
+      << "</td><td>" << fmt("%.2f", dbl(s, "delivery_p99_ms")) << "</td><td class='l "
+      << (crowd_ok ? "pass'>ok" : "fail'>") << html_escape(str(s, "crowd_fail")) << "</td></tr>";
   }
   h << "</table>";
   const json::value& res = at(r, "resources");

@@ -8,18 +8,21 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <vector>
 
 #include "load/config.h"
 #include "load/score.h"
+#include "load/server_metrics.h"
 
 namespace parley::load {
 
 struct RunInfo {
-  std::string started_at;   // ISO-8601
-  double elapsed_s = 0;     // measured phase, start of the clock to the final sample
-  std::string stop_reason;  // "schedule complete" | "duration cap" | "interrupted"
-  double tool_cpu_s = 0;    // every process of the tool
-  int64_t peak_rss_kb = 0;  // all processes together
+  std::string started_at;             // ISO-8601
+  double elapsed_s = 0;               // measured phase, start of the clock to the final sample
+  std::string stop_reason;            // "schedule complete" | "duration cap" | "interrupted"
+  double tool_cpu_s = 0;              // every process of the tool
+  int64_t peak_rss_kb = 0;            // all processes together
+  std::vector<ServerSeries> servers;  // --server-metrics
 };
 
 boost::json::value build_report(const Config& config, const Aggregator& agg, const RunInfo& info);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "core/clock.h"
 #include "load/client.h"
@@ -19,6 +20,7 @@
 #include "load/report.h"
 #include "load/resources.h"
 #include "load/score.h"
+#include "load/server_metrics.h"
 #include "net/fd_limit.h"
 
 namespace parley::load {
@@ -48,11 +50,14 @@ bool write_all(int fd, std::string_view data) {
 // Prints the live status: overwritten in place on a terminal, plain lines otherwise.
 class Status {
  public:
-  explicit Status(const Config& c) : cfg_(c), tty_(::isatty(STDERR_FILENO) == 1) {}
+  Status(const Config& c, const ServerScraper* servers)
+      : cfg_(c), servers_(servers), tty_(::isatty(STDERR_FILENO) == 1) {}
   void show(const std::vector<SeriesPoint>& points, const Aggregator& agg) {
     if (cfg_.quiet) return;
     for (const SeriesPoint& p : points) {
-      const std::string line = status_line(p, agg);
+      std::string line = status_line(p, agg);
+      if (servers_ != nullptr)
+        if (std::string s = servers_->status(); !s.empty()) line += " | " + s;
       if (tty_) {
         std::cerr << "\r" << line << "\x1b[K" << std::flush;
         open_ = true;
@@ -69,6 +74,7 @@ class Status {
 
  private:
   const Config& cfg_;
+  const ServerScraper* servers_;
   bool tty_;
   bool open_ = false;
   double next_ = 0;
@@ -79,7 +85,27 @@ std::string stop_reason(const Config& c, bool interrupted) {
   return c.ramp.end_s() <= c.duration_s ? "schedule complete" : "duration cap";
 }
 
-int finish(const Config& cfg, Aggregator& agg, RunInfo info, Status& status) {
+// The aggregator with the run's rules: the crowd check (sockets are the crowd, except where a
+// scenario holds none for long: api never connects one, churn drops its own) and the tool limits.
+void configure(const Config& cfg, Aggregator& agg) {
+  const bool by_sockets = cfg.scenario != Scenario::api && cfg.scenario != Scenario::churn;
+  agg.set_crowd_rule(cfg.timeout_s, by_sockets);
+  agg.set_tool_limits(cfg.tool_limits);
+}
+
+std::unique_ptr<ServerScraper> make_scraper(const Config& cfg) {
+  if (cfg.server_metrics.empty()) return nullptr;
+  const int timeout_ms = static_cast<int>(std::min(2.0, cfg.server_metrics_every_s) * 800);
+  return std::make_unique<ServerScraper>(cfg.server_metrics, cfg.server_metrics_every_s,
+                                         timeout_ms);
+}
+
+int finish(const Config& cfg, Aggregator& agg, RunInfo info, Status& status,
+           ServerScraper* servers) {
+  if (servers != nullptr) {
+    servers->stop();
+    info.servers = servers->snapshot();
+  }
   status.show(agg.flush(), agg);
   status.end();
   const json::value report = build_report(cfg, agg, info);
@@ -106,19 +132,22 @@ int finish(const Config& cfg, Aggregator& agg, RunInfo info, Status& status) {
 
 int run_in_process(const Config& cfg) {
   Aggregator agg(1);
-  Status status(cfg);
+  configure(cfg, agg);
+  auto servers = make_scraper(cfg);
+  Status status(cfg, servers.get());
   RunInfo info;
   int64_t started = 0;
   Engine engine(cfg, 0, 1, [&](const Sample& s) { status.show(agg.add(0, s), agg); });
   engine.run([&]() {
     started = mono_ns();
     info.started_at = iso8601(now_ms());
+    if (servers) servers->start(started);
   });
   info.elapsed_s = static_cast<double>(mono_ns() - started) / 1e9;
   info.stop_reason = stop_reason(cfg, engine.interrupted());
   info.tool_cpu_s = self_usage().cpu_s();
   info.peak_rss_kb = peak_rss_kb();
-  return finish(cfg, agg, info, status);
+  return finish(cfg, agg, info, status, servers.get());
 }
 
 [[noreturn]] void run_worker(const Config& cfg, int index, int out_fd, int go_fd) {
@@ -181,7 +210,9 @@ int run_procs(const Config& cfg) {
   ::sigaction(SIGTERM, &sa, nullptr);
 
   Aggregator agg(n);
-  Status status(cfg);
+  configure(cfg, agg);
+  auto servers = make_scraper(cfg);
+  Status status(cfg, servers.get());
   RunInfo info;
   int64_t started = mono_ns();
   std::vector<std::string> buf(n);
@@ -195,6 +226,7 @@ int run_procs(const Config& cfg) {
     go_sent = true;
     started = mono_ns();
     info.started_at = iso8601(now_ms());
+    if (servers) servers->start(started);
     const std::string bytes(static_cast<size_t>(n), 'g');
     write_all(go[1], bytes);
   };
@@ -260,7 +292,7 @@ int run_procs(const Config& cfg) {
   info.stop_reason = stop_reason(cfg, g_signal != 0);
   info.tool_cpu_s = self_usage().cpu_s() + children_usage().cpu_s();
   info.peak_rss_kb = agg.peak_rss_kb() + rss_kb();
-  return finish(cfg, agg, info, status);
+  return finish(cfg, agg, info, status, servers.get());
 }
 
 }  // namespace

@@ -182,6 +182,15 @@ json::value Sample::to_json() const {
   o["cpu_s"] = cpu_s;
   o["rss_kb"] = rss_kb;
   o["final"] = final;
+  json::array ls;
+  for (const LoopUsage& l : loops) {
+    json::array a;
+    a.emplace_back(l.cpu_s);
+    a.emplace_back(l.lag_p99_us);
+    a.emplace_back(l.lag_max_us);
+    ls.push_back(std::move(a));
+  }
+  o["loops"] = std::move(ls);
   return o;
 }
 
@@ -203,6 +212,16 @@ Result<Sample> Sample::from_json(const json::value& v) {
   s.rss_kb = get_i64(*o, "rss_kb");
   const json::value* f = o->if_contains("final");
   s.final = f != nullptr && f->is_bool() && f->get_bool();
+  if (const json::value* ls = o->if_contains("loops"); ls != nullptr && ls->is_array()) {
+    for (const json::value& l : ls->get_array()) {
+      const json::array* a = l.if_array();
+      if (a == nullptr || a->size() != 3 || !(*a)[0].is_number() || !(*a)[1].is_number() ||
+          !(*a)[2].is_number())
+        return Error::invalid("sample: bad loop entry");
+      s.loops.push_back({(*a)[0].to_number<double>(), (*a)[1].to_number<uint64_t>(),
+                         (*a)[2].to_number<uint64_t>()});
+    }
+  }
   return s;
 }
 

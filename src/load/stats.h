@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "load/delivery.h"
@@ -66,6 +67,13 @@ struct Counters {
   static Result<Counters> from_json(const boost::json::value& v);
 };
 
+// One event loop's own load in one sample: its thread's CPU time since the clock started, and
+// the lag probe's p99 and maximum in that second (tool_limit.h).
+struct LoopUsage {
+  double cpu_s = 0;
+  uint64_t lag_p99_us = 0, lag_max_us = 0;
+};
+
 // One second of one source (thread group of a process), and the gauges at its end.
 struct Sample {
   int64_t tick = 0;  // covers (tick-1, tick] seconds since the start
@@ -77,6 +85,7 @@ struct Sample {
   double cpu_s = 0;    // process CPU time so far (user + system)
   int64_t rss_kb = 0;  // process resident set
   bool final = false;  // the source's last sample
+  std::vector<LoopUsage> loops;
   boost::json::value to_json() const;
   static Result<Sample> from_json(const boost::json::value& v);
 };

@@ -51,7 +51,8 @@ const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 function assertReportShape(r) {
   assert.equal(r.tool, 'parley-load');
   for (const k of ['config', 'started_at', 'elapsed_s', 'stop_reason', 'ops', 'totals', 'delivery',
-    'messages', 'peak', 'steps', 'series', 'resources', 'pass']) {
+    'messages', 'peak', 'steps', 'series', 'resources', 'crowd', 'tool_limit', 'server', 'thresholds',
+    'clean', 'pass']) {
     assert.ok(k in r, `report has ${k}`);
   }
   const opNames = ['register', 'login', 'room_list', 'room_create', 'rest_join', 'room_read',
@@ -75,8 +76,14 @@ function assertReportShape(r) {
   assert.equal(r.ops.delivery.ok, r.delivery.delivered);
   assert.equal(r.ops.delivery.failed, r.delivery.lost);
   assert.equal(r.delivery.expected, r.delivery.delivered + r.delivery.lost);
-  assert.equal(r.pass, r.totals.failed === 0 && r.delivery.lost === 0 && r.delivery.duplicated === 0
+  assert.equal(r.clean, r.totals.failed === 0 && r.delivery.lost === 0 && r.delivery.duplicated === 0
     && r.delivery.reordered === 0 && r.delivery.late === 0 && r.delivery.foreign === 0);
+  // A run passes when it is clean, its crowd was there at every step, and every threshold holds.
+  assert.equal(r.pass, r.clean && r.crowd.ok && r.thresholds.every((t) => t.pass));
+  for (const s of r.steps) {
+    assert.equal(typeof s.connected, 'number', 'the score table shows the crowd that was there');
+    assert.equal(s.crowd_ok, s.crowd_fail === '');
+  }
 }
 
 test('contest ramp against a real server: clean run, consistent report', async () => {
@@ -110,6 +117,8 @@ test('contest ramp against a real server: clean run, consistent report', async (
     assert.ok(r.ops.read_receipt.ok > 0, 'read receipts were acknowledged');
     assert.ok(r.messages.received >= r.messages.sent + r.delivery.delivered, 'received echoes + deliveries');
     assert.deepEqual(r.steps.map((s) => s.target), [5, 10, 15]);
+    assert.deepEqual(r.steps.map((s) => s.connected), [5, 10, 15], 'the whole crowd was there');
+    assert.equal(r.crowd.ok, true);
     assert.ok(r.series.length >= 7, 'one point per second');
     assert.ok(r.resources.tool_cpu_s >= 0 && r.resources.peak_rss_kb > 0);
     assert.match(res.stdout, /verdict: PASS/);
