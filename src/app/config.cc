@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/build_info.h"
+
 namespace parley::app {
 
 bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
@@ -186,6 +188,22 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
   cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
       ->envname("LOG_LEVEL")
       ->capture_default_str();
+
+  // observability (docs/DESIGN.md "Metrics")
+  cli.set_version_flag("--version", build::describe("parley-server"));
+  cli.add_option("--metrics-port", c.metrics_port,
+                 "Separate listener for /metrics only (0 = any free port, -1 = none; /metrics "
+                 "is always on --port too)")
+      ->envname("METRICS_PORT")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
+  cli.add_option("--admin-token", c.admin_token,
+                 "Token for /dashboard (?token= or Authorization: Bearer); unset: no dashboard")
+      ->envname("ADMIN_TOKEN");
+  cli.add_option(
+         "--dashboard-nodes", c.dashboard_nodes,
+         "Comma-separated base URLs the dashboard polls, `self` for this node (default: self)")
+      ->envname("DASHBOARD_NODES");
 
   try {
     cli.parse(argc, argv);

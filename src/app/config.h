@@ -78,6 +78,11 @@ struct Config {
   int ai_context_messages = 20;  // earlier room messages sent with a question
 
   std::string log_level = "info";
+
+  // observability (docs/DESIGN.md "Metrics")
+  int metrics_port = -1;        // a /metrics-only listener; -1: none, 0: any free port
+  std::string admin_token;      // /dashboard; empty: no dashboard (404)
+  std::string dashboard_nodes;  // comma-separated base URLs for the dashboard; empty: itself
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and
