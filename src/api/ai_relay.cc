@@ -49,6 +49,7 @@ AiRelay::AiRelay(Services& services, bus::Hub& hub, ai::Provider& provider,
       admission_(limits.max_per_room, limits.max_total) {}
 
 void AiRelay::publish(const std::string& room, std::string_view event, const json::value& arg) {
+  if (services_.metrics) services_.metrics->count_ai_event(event);
   hub_.publish(room, sio::make_event_frame(event, arg));
 }
 

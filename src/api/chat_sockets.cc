@@ -189,6 +189,8 @@ asio::awaitable<void> ChatSockets::disconnect_cleanup(sio::SocketPtr socket) {
 
 void ChatSockets::publish(const std::string& group, std::string_view event,
                           const json::value& arg) {
+  if (services_.metrics && services_.metrics->events_out)
+    services_.metrics->events_out->add_here(event);
   hub_.publish(group, sio::make_event_frame(event, arg));
 }
 

@@ -1,18 +1,32 @@
 // See rest_handler.h.
 #include "api/rest_handler.h"
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 
 namespace parley::api {
+
+namespace {
+void add_routes(Router& r) {
+  add_misc_routes(r);
+  add_auth_routes(r);
+  add_user_routes(r);
+  add_room_routes(r);
+  add_file_routes(r);
+}
+}  // namespace
 
 RestHandler::RestHandler(Services& services, net::HttpHandler* socketio, bool rest,
                          const WebClient* web)
     : services_(services), socketio_(socketio), rest_(rest), web_(web) {
-  add_misc_routes(router_);
-  add_auth_routes(router_);
-  add_user_routes(router_);
-  add_room_routes(router_);
-  add_file_routes(router_);
+  add_routes(router_);
+}
+
+std::vector<std::string> RestHandler::route_patterns() {
+  Router r;
+  add_routes(r);  // as the constructor does
+  return r.patterns();
 }
 
 bool RestHandler::is_socketio(std::string_view target) const {
@@ -73,12 +87,21 @@ asio::awaitable<net::Reply> RestHandler::handle_stream(net::RequestHeader header
 
 asio::awaitable<net::Reply> RestHandler::answer(net::Request& req, const net::ConnInfo& info,
                                                 net::BodyStream* body) {
+  const auto started = std::chrono::steady_clock::now();
+  HttpStats* stats = services_.metrics ? &services_.metrics->http : nullptr;
+  const auto loop = co_await asio::this_coro::executor;
   if (req.method() == http::verb::options) {
-    http::message_generator preflight{preflight_response(req)};
+    auto answer = preflight_response(req);
+    if (stats)
+      stats->record(loop, stats->preflight_row(), answer.result_int(),
+                    std::chrono::steady_clock::now() - started);
+    http::message_generator preflight{std::move(answer)};
     co_return net::Reply{std::move(preflight)};
   }
   Routed routed = co_await route(req, info, body);
   Response& res = routed.res;
+  if (stats)
+    stats->record(loop, routed.row, res.result_int(), std::chrono::steady_clock::now() - started);
   if (req.method() == http::verb::head) {  // headers of the GET, no body
     // A file route answers HEAD with an empty body and the real Content-Length: keep it (and a
     // 304 carries no length at all).
@@ -105,20 +128,22 @@ asio::awaitable<RestHandler::Routed> RestHandler::route(net::Request& req,
                                                         net::BodyStream* body) {
   Target target = parse_target(req.target());
   auto match = rest_ ? router_.match(req.method(), target.path) : std::nullopt;
+  const size_t unmatched = services_.metrics ? services_.metrics->http.unmatched_row() : 0;
   if (!match) {
     if (rest_) {
       if (auto rejected = file_path_rejection(req, target))
-        co_return Routed{std::move(*rejected), nullptr};
+        co_return Routed{std::move(*rejected), nullptr, unmatched};
       if (web_) {
-        if (auto page = web_->serve(req)) co_return Routed{std::move(*page), nullptr};
+        if (auto page = web_->serve(req)) co_return Routed{std::move(*page), nullptr, unmatched};
       }
     }
     co_return Routed{json_response(req, http::status::not_found,
                                    json::object{{"success", false},
                                                 {"message", "요청하신 리소스를 찾을 수 없습니다."},
                                                 {"path", target.path}}),
-                     nullptr};
+                     nullptr, unmatched};
   }
+  const size_t row = match->index;
   Ctx ctx{req, target, info, services_, std::move(match->params), std::nullopt, body, nullptr};
   if (match->access == Access::authed) {
     auto auth = co_await authenticate(services_, token_from(req, target));
@@ -126,14 +151,14 @@ asio::awaitable<RestHandler::Routed> RestHandler::route(net::Request& req,
       if (*failure == AuthFailure::unavailable) {
         co_return Routed{error_response(req, http::status::service_unavailable,
                                         "일시적으로 서비스를 사용할 수 없습니다."),
-                         nullptr};
+                         nullptr, row};
       }
-      co_return Routed{unauthorized(req), nullptr};
+      co_return Routed{unauthorized(req), nullptr, row};
     }
     ctx.auth = std::move(std::get<Authed>(auth));
   }
   Response res = co_await (*match->fn)(ctx);
-  co_return Routed{std::move(res), std::move(ctx.stream_body)};
+  co_return Routed{std::move(res), std::move(ctx.stream_body), row};
 }
 
 net::StringResponse RestHandler::reject(http::status status, unsigned version) {

@@ -24,6 +24,8 @@ class RestHandler final : public net::HttpHandler {
   asio::awaitable<net::Reply> handle_stream(net::RequestHeader header, net::BodyStream& body,
                                             net::ConnInfo info) override;
   net::StringResponse reject(http::status status, unsigned version) override;
+  // The route patterns, in the order Router::Match::index counts them (for HttpStats).
+  static std::vector<std::string> route_patterns();
   bool wants_upgrade(const net::Request& req) override;
   asio::awaitable<void> upgrade(net::beast::tcp_stream stream, net::Request req, net::ConnInfo info,
                                 net::ConnectionSlotPtr slot) override;
@@ -33,6 +35,7 @@ class RestHandler final : public net::HttpHandler {
   struct Routed {
     Response res;
     std::unique_ptr<net::BodySource> body;  // set: res is the header of a streamed body
+    size_t row = 0;                         // HttpStats row: the route, or unmatched
   };
   asio::awaitable<Routed> route(net::Request& req, const net::ConnInfo& info,
                                 net::BodyStream* body);

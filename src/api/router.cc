@@ -22,7 +22,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }  // namespace
 
 void Router::add(http::verb method, std::string_view pattern, Access access, RouteFn fn) {
-  Route route{method, {}, access, std::move(fn)};
+  Route route{method, {}, std::string(pattern), access, std::move(fn)};
   for (auto seg : split_path(pattern))
     route.segments.emplace_back(seg);
   routes_.push_back(std::move(route));
@@ -50,11 +50,20 @@ std::optional<Router::Match> Router::match(http::verb method, std::string_view p
       }
       if (!ok) continue;
       m.fn = &route.fn;
+      m.index = static_cast<size_t>(&route - routes_.data());
       m.access = route.access;
       return m;
     }
   }
   return std::nullopt;
+}
+
+std::vector<std::string> Router::patterns() const {
+  std::vector<std::string> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_)
+    out.push_back(r.pattern);
+  return out;
 }
 
 }  // namespace parley::api

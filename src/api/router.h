@@ -42,14 +42,18 @@ class Router {
     const RouteFn* fn = nullptr;
     Access access = Access::pub;
     std::vector<std::string> params;
+    size_t index = 0;  // of the route, in the order added (see patterns())
   };
   // HEAD falls back to the GET route.
   std::optional<Match> match(http::verb method, std::string_view path) const;
+  // Each route's pattern ("/api/rooms/:roomId"), in the order added: Match::index indexes it.
+  std::vector<std::string> patterns() const;
 
  private:
   struct Route {
     http::verb method;
     std::vector<std::string> segments;  // ":x" marks a parameter
+    std::string pattern;
     Access access;
     RouteFn fn;
   };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "api/api_metrics.h"
 #include "api/events.h"
 #include "chat/jwt.h"
 #include "chat/password.h"
@@ -31,7 +32,8 @@ struct Services {
   Events& events;
   chat::JwtCodec jwt;
   Limits limits;
-  files::FileServices files{};  // uploads and profile images (files/)
+  files::FileServices files{};    // uploads and profile images (files/)
+  ApiMetrics* metrics = nullptr;  // counters for /metrics (api_metrics.h); null: not counted
 };
 
 }  // namespace parley::api

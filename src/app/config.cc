@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
+#include "core/build_info.h"
+
 namespace parley::app {
 
 bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
@@ -270,6 +272,21 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
       ->envname("S3_PRESIGN_SECONDS")
       ->check(CLI::Range(1, 604'800))
       ->capture_default_str();
+  // observability (docs/DESIGN.md "Metrics")
+  cli.set_version_flag("--version", build::describe("parley-server"));
+  cli.add_option("--metrics-port", c.metrics_port,
+                 "Separate listener for /metrics only (0 = any free port, -1 = none; /metrics "
+                 "is always on --port too)")
+      ->envname("METRICS_PORT")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
+  cli.add_option("--admin-token", c.admin_token,
+                 "Token for /dashboard (?token= or Authorization: Bearer); unset: no dashboard")
+      ->envname("ADMIN_TOKEN");
+  cli.add_option(
+         "--dashboard-nodes", c.dashboard_nodes,
+         "Comma-separated base URLs the dashboard polls, `self` for this node (default: self)")
+      ->envname("DASHBOARD_NODES");
 
   try {
     cli.parse(argc, argv);

@@ -105,6 +105,10 @@ struct Config {
   // From AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY only: never a flag (argv is world-readable).
   std::string s3_access_key;
   std::string s3_secret_key;
+  // observability (docs/DESIGN.md "Metrics")
+  int metrics_port = -1;        // a /metrics-only listener; -1: none, 0: any free port
+  std::string admin_token;      // /dashboard; empty: no dashboard (404)
+  std::string dashboard_nodes;  // comma-separated base URLs for the dashboard; empty: itself
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and

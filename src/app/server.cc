@@ -21,7 +21,10 @@
 #include "api/ai_relay.h"
 #include "api/chat_sockets.h"
 #include "api/rest_handler.h"
+#include "app/front.h"
 #include "app/secrets.h"
+#include "app/telemetry.h"
+#include "app/timed_store.h"
 #include "bus/hub.h"
 #include "chat/banned_words.h"
 #include "files/local_blob_store.h"
@@ -110,6 +113,11 @@ files::S3Options s3_options(const Config& c) {
   return o;
 }
 
+unsigned loop_count(const Config& c) {
+  return c.threads > 0 ? static_cast<unsigned>(c.threads)
+                       : std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 int run_server(const Config& c) {
@@ -145,7 +153,11 @@ int run_server(const Config& c) {
     spdlog::critical("cannot open the store: {}", opened.error().detail);
     return 1;
   }
+  const store::sqlite::SqliteStore* sqlite_store = opened.value().get();  // for its stats
   std::unique_ptr<store::Store> store = std::move(opened.value());
+  // Metrics (app/telemetry.h): counters handed to the layers, collectors for /metrics.
+  Telemetry telemetry{loop_count(c)};
+  TimedStore timed_store{*store, telemetry.loops};
 
   chat::PasswordHasherOptions hash_options;
   hash_options.threads = static_cast<unsigned>(std::max(1, c.hash_threads));
@@ -226,22 +238,23 @@ int run_server(const Config& c) {
 
   EventsRelay events;  // REST side effects reach the sockets once ChatSockets exists
   api::Services services{
-      *store,
+      timed_store,
       hasher,
       rooms_limiter,
       events,
       chat::JwtCodec{secret},
       api::Limits{c.session_idle_ms, c.token_ttl_ms, c.rooms_rate_limit, c.rooms_rate_window_ms},
       file_services};
+  services.metrics = &telemetry.api;
 
-  const unsigned threads = c.threads > 0 ? static_cast<unsigned>(c.threads)
-                                         : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = loop_count(c);
   std::vector<std::unique_ptr<asio::io_context>> loops;
   std::vector<asio::io_context*> loop_ptrs;
   for (unsigned i = 0; i < threads; ++i) {
     loops.push_back(std::make_unique<asio::io_context>(1));
     loop_ptrs.push_back(loops.back().get());
   }
+  telemetry.attach_loops(loop_ptrs);
 
   bus::Hub hub{loop_ptrs};
   api::AiRelay ai_relay{
@@ -256,6 +269,8 @@ int run_server(const Config& c) {
   sio_options.engine.max_payload = c.max_payload;
   sio_options.engine.outbound_queue_bytes = c.outbound_queue_bytes;
   sio_options.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  sio_options.events_in = &telemetry.events_in;
+  sio_options.events_out = &telemetry.events_out;
   sio::Server socketio{loop_ptrs, chat_sockets, hub, sio_options};
 
   api::WebClient web{c.web_root};
@@ -265,7 +280,9 @@ int run_server(const Config& c) {
   api::RestHandler rest_handler{services, &socketio.http(), /*rest=*/true,
                                 web.enabled() ? &web : nullptr};
   api::RestHandler socket_handler{services, &socketio.http(), /*rest=*/false};
-  net::HttpServer http{loop_ptrs, rest_handler, http_limits(c)};
+  FrontHandler front{&rest_handler, telemetry.registry,
+                     FrontOptions{c.admin_token, split_nodes(c.dashboard_nodes)}};
+  net::HttpServer http{loop_ptrs, front, http_limits(c)};
   if (auto r = http.listen(c.host, static_cast<uint16_t>(c.port)); !r) {
     spdlog::critical("{}", r.error().detail);
     return 1;
@@ -278,6 +295,18 @@ int run_server(const Config& c) {
       return 1;
     }
   }
+
+  FrontHandler metrics_only{nullptr, telemetry.registry, {}};
+  std::unique_ptr<net::HttpServer> metrics_listener;
+  if (c.metrics_port >= 0) {
+    metrics_listener = std::make_unique<net::HttpServer>(loop_ptrs, metrics_only, http_limits(c));
+    if (auto r = metrics_listener->listen(c.host, static_cast<uint16_t>(c.metrics_port)); !r) {
+      spdlog::critical("{}", r.error().detail);
+      return 1;
+    }
+  }
+  telemetry.register_components(
+      {&socketio.engine(), &hub, &http, ws.get(), sqlite_store, &timed_store, &hasher});
 
   std::vector<std::thread> workers;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -294,6 +323,7 @@ int run_server(const Config& c) {
   spdlog::info("parley-server: {} event loops, data in {}", threads, c.data_dir);
   std::printf("Parley is running at http://%s:%u/ (Socket.IO also on port %u)\n",
               shown_host.c_str(), http.port(), ws ? ws->port() : http.port());
+  if (metrics_listener) std::printf("PARLEY_METRICS port=%u\n", metrics_listener->port());
   std::printf("PARLEY_READY http=%u ws=%u\n", http.port(), ws ? ws->port() : 0);
   std::fflush(stdout);
 
@@ -304,6 +334,7 @@ int run_server(const Config& c) {
 
   http.stop_accepting();
   if (ws) ws->stop_accepting();
+  if (metrics_listener) metrics_listener->stop_accepting();
   // AI streams may run for minutes: end them now, so their errors still reach open sockets.
   ai_provider->shutdown();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

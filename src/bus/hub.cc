@@ -41,6 +41,7 @@ void Hub::add(const std::string& group, sio::Socket* socket) {
   if (!local) return;
   drain(*local);  // frames published before the join are not for this socket
   auto& members = local->groups[group].members;
+  local->group_count.set(static_cast<int64_t>(local->groups.size()));
   if (std::find(members.begin(), members.end(), socket) == members.end()) {
     members.push_back(socket);
   }
@@ -63,6 +64,7 @@ void Hub::remove(const std::string& group, sio::Socket* socket) {
   *pos = g.members.back();
   g.members.pop_back();
   if (g.members.empty()) local->groups.erase(it);
+  local->group_count.set(static_cast<int64_t>(local->groups.size()));
 }
 
 void Hub::park(Local& local, const std::string& group, const sio::Frame& frame,
@@ -140,6 +142,7 @@ void Hub::deliver_run(Local& local, std::span<const Parked> run) {
     std::erase(g.members, nullptr);
     g.has_holes = false;
     if (g.members.empty()) local.groups.erase(it);
+    local.group_count.set(static_cast<int64_t>(local.groups.size()));
   }
 }
 
@@ -151,6 +154,13 @@ void Hub::publish(const std::string& group, sio::Frame frame, const sio::Socket*
                [this, l = local.get(), group, frame, except] { park(*l, group, frame, except); });
   }
   if (here) park(*here, group, frame, except);
+}
+
+int64_t Hub::group_count() const {
+  int64_t n = 0;
+  for (const auto& local : locals_)
+    n += local->group_count.get();
+  return n;
 }
 
 size_t Hub::local_size(const std::string& group) const {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "eio/send_gate.h"
+#include "metrics/cell.h"
 #include "sio/groups.h"
 #include "sio/socket.h"
 
@@ -41,6 +42,8 @@ class Hub final : public sio::Groups {
 
   // Members of `group` on the calling loop (for tests and diagnostics).
   size_t local_size(const std::string& group) const;
+  // Groups with members, counted once per loop that has members of it (for /metrics; any thread).
+  int64_t group_count() const;
 
  private:
   struct Group {
@@ -60,7 +63,8 @@ class Hub final : public sio::Groups {
     std::vector<Parked> parked;  // in publish order
     std::vector<Parked> spare;   // the drained vector, kept for its capacity
     bool draining = false;
-    bool drain_posted = false;  // no write pass on this loop (tests): a posted drain
+    bool drain_posted = false;       // no write pass on this loop (tests): a posted drain
+    metrics::GaugeCell group_count;  // groups.size(), for group_count() on other threads
   };
 
   Local* local_for(const asio::any_io_executor& ex) const;

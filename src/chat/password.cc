@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "core/offload.h"
@@ -62,21 +63,34 @@ bool PasswordHasher::needs_rehash(std::string_view hash) const {
   return crypto_pwhash_str_needs_rehash(buf, opslimit_, memlimit_) != 0;
 }
 
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
 // The jobs are named locals, not lambda temporaries inside the co_await: GCC 12 miscompiles the
 // latter (an init-captured SSO std::string is copied bitwise and later freed as heap memory).
 boost::asio::awaitable<Result<std::string>> PasswordHasher::hash_async(std::string password) {
-  auto job = [this, pw = std::move(password)]() mutable {
+  stats_.submitted.add();
+  auto job = [this, pw = std::move(password), t0 = std::chrono::steady_clock::now()]() mutable {
+    stats_.started.add();
     Result<std::string> r = hash(pw);
     sodium_memzero(pw.data(), pw.size());
+    stats_.duration.observe(seconds_since(t0));
     return r;
   };
   co_return co_await parley::offload(pool_, std::move(job));
 }
 
 boost::asio::awaitable<bool> PasswordHasher::verify_async(std::string password, std::string hash) {
-  auto job = [this, pw = std::move(password), h = std::move(hash)]() mutable {
+  stats_.submitted.add();
+  auto job = [this, pw = std::move(password), h = std::move(hash),
+              t0 = std::chrono::steady_clock::now()]() mutable {
+    stats_.started.add();
     const bool ok = verify(pw, h);
     sodium_memzero(pw.data(), pw.size());
+    stats_.duration.observe(seconds_since(t0));
     return ok;
   };
   co_return co_await parley::offload(pool_, std::move(job));

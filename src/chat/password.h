@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "metrics/histogram.h"
 
 namespace parley::chat {
 
@@ -22,6 +23,13 @@ struct PasswordHasherOptions {
   unsigned threads = 2;  // hashing pool size; each hash holds memlimit bytes while it runs
   unsigned long long opslimit = kMinOpsLimit;
   size_t memlimit = kMinMemLimit;
+};
+
+// For /metrics. Hashing costs tens of milliseconds of CPU each, so atomic adds here are noise.
+struct HashStats {
+  metrics::SharedCell submitted;  // *_async calls
+  metrics::SharedCell started;    // of those, picked up by a pool thread
+  metrics::SharedHistogram duration{metrics::latency_bounds()};  // submit to done, seconds
 };
 
 class PasswordHasher {
@@ -46,10 +54,12 @@ class PasswordHasher {
 
   unsigned long long opslimit() const { return opslimit_; }
   size_t memlimit() const { return memlimit_; }
+  const HashStats& stats() const { return stats_; }
 
  private:
   unsigned long long opslimit_;
   size_t memlimit_;
+  HashStats stats_;
   boost::asio::thread_pool pool_;
 };
 

@@ -43,6 +43,7 @@ void Loop::schedule_pass() {
 
 void Loop::flush_all() {
   const auto start = std::chrono::steady_clock::now();
+  stats_.write_passes.add();
   // Parked broadcasts go into the transports' queues now; the transports they dirty join this
   // pass (pass_scheduled_ is still set, so they schedule no other).
   gate_.drain();
@@ -53,6 +54,7 @@ void Loop::flush_all() {
   flushing_.clear();
   const auto end = std::chrono::steady_clock::now();
   const auto took = end - start;
+  stats_.pass_duration.observe(std::chrono::duration<double>(took).count());
   next_pass_ = took < kBusyPass
                    ? end
                    : end + std::min<std::chrono::steady_clock::duration>(took, kMaxFlushDelay);

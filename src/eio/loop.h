@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "eio/send_gate.h"
+#include "eio/stats.h"
 #include "eio/timer_wheel.h"
 
 namespace parley::eio {
@@ -40,6 +41,9 @@ class Loop {
   // Where this loop's WebSockets read into: a read is parsed before the next one starts, so one
   // buffer serves every connection of the loop and an idle connection holds none.
   std::span<char> read_buffer() { return read_buffer_; }
+  // Counters for /metrics, written only on this loop.
+  LoopStats& stats() { return stats_; }
+  const LoopStats& stats() const { return stats_; }
 
   // Flushes `transport` at the end of this turn of the loop (or with the next flush pass when
   // the loop is busy). The caller makes sure it is queued at most once per pass.
@@ -67,6 +71,7 @@ class Loop {
   std::vector<std::shared_ptr<WsTransport>> flushing_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
+  LoopStats stats_;
 };
 
 }  // namespace parley::eio

@@ -93,6 +93,21 @@ Server::~Server() {
     session->abandon();
 }
 
+StatsTotal Server::stats() const {
+  StatsTotal t;
+  for (const auto& loop : loops_) {
+    const LoopStats& s = loop->stats();
+    t.write_passes += s.write_passes.get();
+    t.frames_written += s.frames_written.get();
+    t.bytes_written += s.bytes_written.get();
+    t.slow_consumer_closes += s.slow_consumer_closes.get();
+    t.polling += s.polling.get();
+    t.websocket += s.websocket.get();
+    s.pass_duration.add_to(t.pass_duration);
+  }
+  return t;
+}
+
 Loop* Server::loop_for(const asio::any_io_executor& ex) const {
   const asio::execution_context* ctx = &asio::query(ex, asio::execution::context);
   for (const auto& loop : loops_) {

@@ -54,6 +54,8 @@ class Server final : public net::HttpHandler {
   const Options& options() const { return options_; }
   // The per-loop state of the loop `ex` belongs to; nullptr for a loop not given to the server.
   Loop* loop_for(const boost::asio::any_io_executor& ex) const;
+  // The loops' counters summed (for /metrics; any thread).
+  StatsTotal stats() const;
 
  private:
   bool matches_path(std::string_view path) const;

@@ -39,6 +39,7 @@ std::size_t Session::queued_bytes() const {
 
 void Session::open_polling() {
   transport_.store(TransportKind::polling, std::memory_order_release);
+  count_in(&loop_.stats().polling);
   OpenParams params;
   params.sid = id_;
   if (options_.allow_upgrades && options_.allow_websocket) params.upgrades = {"websocket"};
@@ -58,6 +59,7 @@ std::string Session::take_poll_payload() {
 
 void Session::open_websocket(std::shared_ptr<WsTransport> ws) {
   transport_.store(TransportKind::websocket, std::memory_order_release);
+  count_in(&loop_.stats().websocket);
   ws_ = std::move(ws);
   OpenParams params;
   params.sid = id_;
@@ -124,6 +126,7 @@ void Session::send_frames(std::span<const SharedText> packets, SharedText* frame
     return;
   }
   if (!*framed) *framed = frame_texts(packets);
+  loop_.stats().frames_written.add(packets.size());
   if (!ws_->send_framed(*framed)) slow_consumer();
 }
 
@@ -171,6 +174,7 @@ void Session::flush_poll() {
 void Session::slow_consumer() {
   spdlog::warn("eio: closing session {} ({}): slow consumer, {} bytes queued", id_, info_.peer_ip,
                queued_bytes());
+  loop_.stats().slow_consumer_closes.add();
   terminate("slow consumer", CloseMode::abort);
 }
 
@@ -346,6 +350,7 @@ void Session::complete_upgrade() {
   upgrading_ = false;
   ws_ = std::move(probe_);
   transport_.store(TransportKind::websocket, std::memory_order_release);
+  count_in(&loop_.stats().websocket);
   // What was waiting for the next GET goes over the WebSocket instead, in order.
   auto queued = std::move(poll_queue_);
   poll_queue_.clear();
@@ -368,6 +373,7 @@ void Session::terminate(std::string_view reason, CloseMode mode) {
   if (state_ != State::open) return;
   auto self = shared_from_this();
   state_ = State::draining;
+  count_in(nullptr);
   heartbeat_.cancel();
   aux_timer_.cancel();
   if (auto probe = std::move(probe_)) probe->abort();

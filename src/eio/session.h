@@ -20,6 +20,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "metrics/cell.h"
+
 #include "eio/loop.h"
 #include "eio/options.h"
 #include "eio/outbound_queue.h"
@@ -141,6 +143,13 @@ class Session : public std::enable_shared_from_this<Session> {
   bool awaiting_pong_ = false;
   bool upgrading_ = false;  // the probe was answered; waiting for "5"
   bool poll_flush_posted_ = false;
+  // The loop's gauge (LoopStats::polling or ::websocket) this open session is counted in.
+  metrics::GaugeCell* counted_in_ = nullptr;
+  void count_in(metrics::GaugeCell* gauge) {
+    if (counted_in_) counted_in_->add(-1);
+    if (gauge) gauge->add(1);
+    counted_in_ = gauge;
+  }
 };
 
 using SessionPtr = std::shared_ptr<Session>;

@@ -206,6 +206,7 @@ bool WsTransport::enqueue(std::uint8_t opcode, std::string_view a, std::string_v
   if (state_ != State::open) return true;  // closing or gone: nothing more goes out
   char header[10];
   queue_.append(frame_header(opcode, a.size() + b.size(), false, header), a, b);
+  loop_.stats().frames_written.add();
   schedule_flush();
   return within_cap();
 }
@@ -223,6 +224,7 @@ bool WsTransport::send_shared_text(const SharedText& payload) {
   if (state_ != State::open) return true;
   char header[10];
   queue_.append_shared(frame_header(kOpText, payload->size(), false, header), payload);
+  loop_.stats().frames_written.add();
   schedule_flush();
   return within_cap();
 }
@@ -271,6 +273,7 @@ void WsTransport::flush() {
       finish("transport error");
       return;
     }
+    loop_.stats().bytes_written.add(n);
     if (queue_.consume(n)) {
       queue_.finish();
       maybe_teardown();
@@ -295,6 +298,7 @@ void WsTransport::on_written(const error_code& ec, std::size_t n) {
     finish("transport error");
     return;
   }
+  loop_.stats().bytes_written.add(n);
   queue_.consume(n);
   queue_.finish();
   if (queue_.has_pending()) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "eio/server.h"
+#include "metrics/named_counters.h"
 #include "sio/groups.h"
 #include "sio/socket.h"
 
@@ -34,6 +35,10 @@ struct Options {
   std::vector<std::string> namespaces{"/"};
   // Attachments one binary packet may declare (each is buffered until the last arrives).
   std::size_t max_attachments = 256;
+  // Counters for /metrics (may be null; owned by the caller): events received, and events this
+  // server emitted to one socket, by event name.
+  metrics::NamedCounters* events_in = nullptr;
+  metrics::NamedCounters* events_out = nullptr;
 };
 
 // For handlers that want binary events: SocketHandler::on_event has no room for attachments, so

@@ -60,6 +60,9 @@ void SocketImpl::emit_with_ack(std::string_view event, const json::array& args,
 
 void SocketImpl::send_event(std::string_view event, const json::array& args,
                             std::vector<std::string> attachments, std::optional<uint64_t> id) {
+  if (connection_) {
+    if (auto* counted = connection_->server().options().events_out) counted->add(executor(), event);
+  }
   if (attachments.empty()) {
     send_text(encode_event_args(nsp_, event, args, id));
     return;
@@ -168,6 +171,7 @@ void SocketImpl::on_event(Packet&& packet) {
   arr.erase(arr.begin());
   const std::string_view event(name.data(), name.size());
   Server& server = connection_->server();
+  if (auto* counted = server.options().events_in) counted->add(executor(), event);
   if (is_binary(packet.type)) {
     if (auto* binary = server.binary_handler()) {
       binary->on_binary_event(self, event, std::move(arr), std::move(packet.attachments),

@@ -8,6 +8,7 @@ void PendingJobs::submit(std::unique_ptr<Job> job) {
     std::lock_guard lock(mu_);
     if (!closed_) {
       queue_.push_back(std::move(job));
+      depth_.store(queue_.size(), std::memory_order_relaxed);
       wake_.notify_one();
       return;
     }
@@ -22,6 +23,7 @@ std::unique_ptr<Job> PendingJobs::take_one() {
   if (queue_.empty()) return nullptr;
   std::unique_ptr<Job> job = std::move(queue_.front());
   queue_.pop_front();
+  depth_.store(queue_.size(), std::memory_order_relaxed);
   return job;
 }
 
@@ -32,6 +34,7 @@ void PendingJobs::take_all(Batch& out) {
   for (auto& job : queue_)
     out.push_back(std::move(job));
   queue_.clear();
+  depth_.store(0, std::memory_order_relaxed);
 }
 
 void PendingJobs::close() {

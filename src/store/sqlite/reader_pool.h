@@ -27,6 +27,8 @@ class ReaderPool {
 
   // Runs what is already queued, ends the threads and closes the connections. Idempotent.
   void stop();
+  // Read jobs waiting for a reader thread (for /metrics; any thread).
+  size_t queue_depth() const { return queue_.depth(); }
 
  private:
   void loop(Connection& db);

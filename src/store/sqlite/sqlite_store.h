@@ -98,6 +98,7 @@ class SqliteStore final : public Store {
   int migrations_applied() const { return migrations_applied_; }  // by this open()
   int schema_version() const { return schema_version_; }
   WriterStats writer_stats() const { return writer_->stats(); }
+  size_t read_queue_depth() const { return readers_->queue_depth(); }
 
  private:
   SqliteStore(const Options& options, std::unique_ptr<Connection> writer,

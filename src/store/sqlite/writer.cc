@@ -22,8 +22,13 @@ void Writer::stop() {
 }
 
 WriterStats Writer::stats() const {
-  return {batches_.load(std::memory_order_relaxed), jobs_.load(std::memory_order_relaxed),
-          largest_batch_.load(std::memory_order_relaxed)};
+  WriterStats s{batches_.load(std::memory_order_relaxed),
+                jobs_.load(std::memory_order_relaxed),
+                largest_batch_.load(std::memory_order_relaxed),
+                queue_.depth(),
+                {}};
+  batch_sizes_.add_to(s.batch_sizes);
+  return s;
 }
 
 void Writer::loop() {
@@ -70,6 +75,7 @@ void Writer::run_batch(std::vector<std::unique_ptr<Job>>& batch) {
 
   batches_.fetch_add(1, std::memory_order_relaxed);
   jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
+  batch_sizes_.observe(static_cast<double>(batch.size()));
   if (batch.size() > largest_batch_.load(std::memory_order_relaxed)) {
     largest_batch_.store(batch.size(), std::memory_order_relaxed);
   }

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "metrics/histogram.h"
 #include "store/sqlite/job.h"
 #include "store/sqlite/job_queue.h"
 
@@ -29,6 +30,8 @@ struct WriterStats {
   uint64_t batches = 0;  // transactions committed or attempted
   uint64_t jobs = 0;     // jobs run in them
   uint64_t largest_batch = 0;
+  uint64_t queue_depth = 0;       // jobs waiting for the next batch
+  metrics::Snapshot batch_sizes;  // jobs per batch
 };
 
 class Writer {
@@ -63,6 +66,7 @@ class Writer {
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> jobs_{0};
   std::atomic<uint64_t> largest_batch_{0};
+  metrics::Histogram batch_sizes_{metrics::size_bounds()};  // written by the writer thread only
 
   std::thread thread_;  // last: starts after everything above is initialised
 };
