@@ -153,7 +153,8 @@ int run_server(const Config& c) {
     spdlog::critical("cannot open the store: {}", opened.error().detail);
     return 1;
   }
-  const store::sqlite::SqliteStore* sqlite_store = opened.value().get();  // for its stats
+  // For its writer stats; null on another backend.
+  const auto* sqlite_store = dynamic_cast<const store::sqlite::SqliteStore*>(opened.value().get());
   std::unique_ptr<store::Store> store = std::move(opened.value());
   // Metrics (app/telemetry.h): counters handed to the layers, collectors for /metrics.
   Telemetry telemetry{loop_count(c)};
