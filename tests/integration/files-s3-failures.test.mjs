@@ -63,6 +63,25 @@ describe('S3 blob store failures', () => {
   before(async () => { s3 = await startS3rver(); });
   after(async () => { await s3?.stop(); });
 
+  test('missing credentials or endpoint: the server refuses to start, saying why', async () => {
+    const saved = [process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY];
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      await assert.rejects(startServer({ args: s3.serverArgs }), /S3 credentials missing: set AWS_ACCESS_KEY_ID/);
+    } finally {
+      if (saved[0] !== undefined) process.env.AWS_ACCESS_KEY_ID = saved[0];
+      if (saved[1] !== undefined) process.env.AWS_SECRET_ACCESS_KEY = saved[1];
+    }
+    process.env.AWS_ACCESS_KEY_ID = S3RVER_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_KEY;
+    await assert.rejects(startServer({ args: ['--blob-store', 's3', '--s3-endpoint', 'ftp://127.0.0.1:1', '--s3-bucket', 'b'] }),
+      /S3 endpoint ftp:\/\/127\.0\.0\.1:1: http or https only/);
+    for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved[0]], ['AWS_SECRET_ACCESS_KEY', saved[1]]]) {
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+  });
+
   test('a wrong secret: 403 SignatureDoesNotMatch surfaces as the upload error, logged; no object', async () => {
     const server = await startOn(s3, { secret: 'not-the-s3rver-secret' });
     try {
