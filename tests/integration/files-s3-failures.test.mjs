@@ -173,6 +173,23 @@ describe('S3 blob store failures', () => {
     }
   });
 
+  test('uploads after the storage closed idle kept-alive connections still work', async () => {
+    const server = await startOn(s3);
+    try {
+      const user = await registerUser(api(server));
+      for (const size of [12 * MiB, 1000]) {
+        assert.equal((await upload(server, user.token, { filename: 'a.mp4', type: 'video/mp4', size })).status, 200);
+      }
+      await sleep(6000); // s3rver (Node's http server) closes idle connections after 5 s
+      for (const size of [12 * MiB, 1000]) {
+        const r = await upload(server, user.token, { filename: 'b.mp4', type: 'video/mp4', size });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('a 50 MiB upload keeps the peak RSS flat (one part in memory, not the file)', async (t) => {
     const server = await startOn(s3);
     try {
