@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 
@@ -61,8 +62,16 @@ class RequestTransfer final : public Transfer {
       curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt(e, CURLOPT_READFUNCTION, &RequestTransfer::on_read);
       curl_easy_setopt(e, CURLOPT_READDATA, this);
+      // libcurl rewinds when it resends on a fresh connection (a kept-alive one the server had
+      // closed): without this the request would fail instead.
+      curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, &RequestTransfer::on_seek);
+      curl_easy_setopt(e, CURLOPT_SEEKDATA, this);
       curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request_.body->size()));
       if (m != "PUT") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
+    } else if (m == "POST") {
+      // An empty POST still says Content-Length: 0 (some servers answer 411 without it).
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
     } else if (m != "GET") {
       curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
     }
@@ -133,6 +142,14 @@ class RequestTransfer final : public Transfer {
     t->read_pos_ += n;
     t->touch();
     return n;
+  }
+
+  static int on_seek(void* user, curl_off_t offset, int origin) {
+    auto* t = static_cast<RequestTransfer*>(user);
+    if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > t->request_.body->size())
+      return CURL_SEEKFUNC_CANTSEEK;
+    t->read_pos_ = static_cast<size_t>(offset);
+    return CURL_SEEKFUNC_OK;
   }
 
   HttpRequest request_;

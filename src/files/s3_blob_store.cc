@@ -4,7 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <charconv>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -145,6 +152,25 @@ class S3Writer final : public BlobWriter {
   State state_ = State::open;
 };
 
+// One ranged GET, possibly started before it is needed (read-ahead). Shared by the reader and
+// the coroutine filling it, so a reader dropped mid-download (client gone) lets the request end
+// on its own. Both run on the reader's executor (one event loop), so no lock is needed: the
+// filler sets `result` and cancels `wake`; the reader waits on `wake` until `result` is set.
+struct Fetch {
+  Fetch(asio::any_io_executor ex, uint64_t off, uint64_t len)
+      : offset(off), length(len), wake(ex, asio::steady_timer::time_point::max()) {}
+  uint64_t offset;
+  uint64_t length;
+  std::optional<Result<curlio::HttpResponse>> result;
+  asio::steady_timer wake;
+};
+
+asio::awaitable<void> fill(std::shared_ptr<Fetch> f, S3Client& client, S3Client::Call call) {
+  auto answer = co_await client.send(std::move(call));
+  f->result.emplace(std::move(answer));
+  f->wake.cancel();
+}
+
 class S3Reader final : public BlobReader {
  public:
   S3Reader(S3Client& client, std::string key, uint64_t size, std::string etag)
@@ -153,11 +179,21 @@ class S3Reader final : public BlobReader {
   uint64_t size() const override { return size_; }
   const std::string& etag() const override { return etag_; }
 
+  // Serves from the current window; past it, takes the window read ahead (or fetches the one
+  // asked for, after a seek) and starts reading the next, so the storage works on window N+1
+  // while window N goes out to the client. At most two windows per download are in memory.
   asio::awaitable<Result<std::string>> read(uint64_t offset, size_t max) override {
     if (offset >= size_ || max == 0) co_return std::string();
     if (offset < window_offset_ || offset >= window_offset_ + window_.size()) {
-      auto fetched = co_await fetch(offset);
-      if (!fetched) co_return fetched.error();
+      auto ex = co_await asio::this_coro::executor;
+      std::shared_ptr<Fetch> f = std::move(next_);
+      if (!f || f->offset != offset) f = start(ex, offset);
+      window_ = std::string();  // the old window goes before the new one arrives
+      auto got = co_await take(*f);
+      if (!got) co_return got.error();
+      window_ = std::move(got.value());
+      window_offset_ = offset;
+      if (const uint64_t after = offset + window_.size(); after < size_) next_ = start(ex, after);
     }
     const size_t at = static_cast<size_t>(offset - window_offset_);
     const size_t n = std::min(max, window_.size() - at);
@@ -165,24 +201,30 @@ class S3Reader final : public BlobReader {
   }
 
  private:
-  asio::awaitable<Result<void>> fetch(uint64_t offset) {
+  std::shared_ptr<Fetch> start(const asio::any_io_executor& ex, uint64_t offset) {
     const uint64_t last = std::min(size_, offset + client_.options().read_bytes) - 1;
-    const uint64_t want = last - offset + 1;
+    auto f = std::make_shared<Fetch>(ex, offset, last - offset + 1);
     S3Client::Call get{"GET", key_};
     get.headers.emplace_back("range",
                              "bytes=" + std::to_string(offset) + "-" + std::to_string(last));
-    get.max_response_bytes = static_cast<size_t>(want);
-    get.reserve_response_bytes = static_cast<size_t>(want);
-    window_ = std::string();  // the old window goes before the new one arrives
-    auto answer = co_await client_.send(std::move(get));
+    get.max_response_bytes = static_cast<size_t>(f->length);
+    get.reserve_response_bytes = static_cast<size_t>(f->length);
+    asio::co_spawn(ex, fill(f, client_, std::move(get)), asio::detached);
+    return f;
+  }
+
+  asio::awaitable<Result<std::string>> take(Fetch& f) {
+    while (!f.result) {
+      boost::system::error_code ec;  // operation_aborted: woken by fill()
+      co_await f.wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    auto& answer = *f.result;
     if (!answer) co_return answer.error();
-    if (answer->body.size() != want)
+    if (answer->body.size() != f.length)
       co_return Error::unavailable("ranged GET of " + key_ + " returned " +
                                    std::to_string(answer->body.size()) + " bytes, wanted " +
-                                   std::to_string(want));
-    window_ = std::move(answer->body);
-    window_offset_ = offset;
-    co_return Result<void>{};
+                                   std::to_string(f.length));
+    co_return std::move(answer->body);
   }
 
   S3Client& client_;
@@ -191,6 +233,7 @@ class S3Reader final : public BlobReader {
   std::string etag_;
   std::string window_;
   uint64_t window_offset_ = 0;
+  std::shared_ptr<Fetch> next_;  // the window read ahead, if any
 };
 
 }  // namespace

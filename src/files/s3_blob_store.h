@@ -6,7 +6,8 @@
 //     accepted (back-pressure to the client's connection). Commit completes the upload; any
 //     failure or abort aborts it, so no object appears unless the whole upload succeeded.
 //   - Reading: open() is a HEAD (size, ETag); read() answers from a window fetched by one ranged
-//     GET (--s3-read-bytes), so a download holds one window in memory whatever the file size.
+//     GET (--s3-read-bytes) while the next window is already being fetched, so a download holds
+//     at most two windows in memory whatever the file size.
 //   - All HTTP runs on one libcurl-multi thread ("s3-io"); completions resume on the caller's
 //     executor. Optionally presigned GET URLs (download_url) let clients fetch bytes directly.
 #pragma once

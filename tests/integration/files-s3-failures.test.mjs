@@ -2,8 +2,10 @@
 // stopped and killed by PID): a wrong secret (s3rver checks SigV4 and answers 403
 // SignatureDoesNotMatch) gives the uploader the contract's upload error and a log line, and no
 // object; the endpoint vanishing in the middle of a multipart upload leaves no object and the
-// server up (and working again once the endpoint is back); a 50 MiB upload keeps the server's
-// peak RSS flat (one part in memory, not the whole file).
+// server up (and working again once the endpoint is back); a part refused with 503 is retried
+// a bounded number of times (through a refusing proxy); idle connections the storage closed do
+// not break the next upload; missing credentials stop the server at start; a 50 MiB upload keeps
+// the server's peak RSS flat (one part in memory, not the whole file).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -62,6 +64,25 @@ describe('S3 blob store failures', () => {
   let s3;
   before(async () => { s3 = await startS3rver(); });
   after(async () => { await s3?.stop(); });
+
+  test('missing credentials or endpoint: the server refuses to start, saying why', async () => {
+    const saved = [process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY];
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    try {
+      await assert.rejects(startServer({ args: s3.serverArgs }), /S3 credentials missing: set AWS_ACCESS_KEY_ID/);
+    } finally {
+      if (saved[0] !== undefined) process.env.AWS_ACCESS_KEY_ID = saved[0];
+      if (saved[1] !== undefined) process.env.AWS_SECRET_ACCESS_KEY = saved[1];
+    }
+    process.env.AWS_ACCESS_KEY_ID = S3RVER_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_KEY;
+    await assert.rejects(startServer({ args: ['--blob-store', 's3', '--s3-endpoint', 'ftp://127.0.0.1:1', '--s3-bucket', 'b'] }),
+      /S3 endpoint ftp:\/\/127\.0\.0\.1:1: http or https only/);
+    for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved[0]], ['AWS_SECRET_ACCESS_KEY', saved[1]]]) {
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+  });
 
   test('a wrong secret: 403 SignatureDoesNotMatch surfaces as the upload error, logged; no object', async () => {
     const server = await startOn(s3, { secret: 'not-the-s3rver-secret' });
@@ -151,6 +172,82 @@ describe('S3 blob store failures', () => {
     } finally {
       await server.stop();
       if (!s3.running) await s3.restart(); // for the next test, whatever happened here
+    }
+  });
+
+  test('uploads after the storage closed idle kept-alive connections still work', async () => {
+    const server = await startOn(s3);
+    try {
+      const user = await registerUser(api(server));
+      for (const size of [12 * MiB, 1000]) {
+        assert.equal((await upload(server, user.token, { filename: 'a.mp4', type: 'video/mp4', size })).status, 200);
+      }
+      await sleep(6000); // s3rver (Node's http server) closes idle connections after 5 s
+      for (const size of [12 * MiB, 1000]) {
+        const r = await upload(server, user.token, { filename: 'b.mp4', type: 'video/mp4', size });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a part refused with 503 is retried (bounded); with one attempt the upload fails', async () => {
+    // A proxy in front of s3rver that answers the first `refuse` part uploads with 503 SlowDown.
+    // Headers (Host included, which is signed) pass through unchanged.
+    let refuse = 0;
+    let refused = 0;
+    const proxy = http.createServer((req, res) => {
+      if (req.method === 'PUT' && req.url.includes('partNumber=') && refused < refuse) {
+        refused += 1;
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(503, { 'content-type': 'application/xml' });
+          res.end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+        });
+        return;
+      }
+      const up = http.request({ host: '127.0.0.1', port: s3.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${proxy.address().port}`;
+    const args = (attempts) => ['--blob-store', 's3', '--s3-endpoint', endpoint, '--s3-bucket', s3.bucket, '--s3-attempts', String(attempts)];
+    const saved = [process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY];
+    process.env.AWS_ACCESS_KEY_ID = S3RVER_KEY;
+    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_KEY;
+    const servers = [];
+    try {
+      servers.push(await startServer({ args: args(3) }));
+      servers.push(await startServer({ args: args(1) }));
+      const [patient, impatient] = servers;
+      const user = await registerUser(api(patient));
+      refuse = 2;
+      const ok = await upload(patient, user.token, { filename: 'r.mp4', type: 'video/mp4', size: 12 * MiB });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(refused, 2, 'two refusals, then the part went through');
+      assert.equal(s3.size(ok.body.file.filename), 12 * MiB);
+
+      const other = await registerUser(api(impatient));
+      refuse = 3;
+      refused = 2;
+      const before = s3.objects();
+      const failed = await upload(impatient, other.token, { filename: 's.mp4', type: 'video/mp4', size: 12 * MiB });
+      assert.equal(failed.status, 500);
+      assert.deepEqual(failed.body, UPLOAD_ERROR);
+      assert.equal(refused, 3, 'one attempt only');
+      assert.match(impatient.logs().stdout, /HTTP 503 SlowDown/);
+      assert.deepEqual(s3.objects(), before);
+    } finally {
+      for (const srv of servers) await srv.stop();
+      await new Promise((r) => proxy.close(r));
+      for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved[0]], ['AWS_SECRET_ACCESS_KEY', saved[1]]]) {
+        if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      }
     }
   });
 
