@@ -152,7 +152,7 @@ function draw(canvas, id) {
   const left = 44, bottom = h - 14;
   g.strokeStyle = '#ccc'; g.fillStyle = '#666'; g.font = '10px system-ui'; g.lineWidth = 1;
   for (let i = 0; i <= 4; i++) {
-    const y = 4 + (bottom - 4) * i / 4;
+    const y = 10 + (bottom - 10) * i / 4;
     g.beginPath(); g.moveTo(left, y); g.lineTo(w, y); g.stroke();
     g.fillText(fmt(max * (1 - i / 4)), 2, y + 3);
   }
@@ -165,7 +165,7 @@ function draw(canvas, id) {
     s.forEach((v, i) => {
       const x = left + (w - left) * (HISTORY - s.length + i) / (HISTORY - 1);
       if (v === null) { pen = false; return; }
-      const y = bottom - (bottom - 4) * v / max;
+      const y = bottom - (bottom - 10) * v / max;
       if (pen) g.lineTo(x, y); else g.moveTo(x, y);
       pen = true;
     });
