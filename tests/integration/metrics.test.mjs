@@ -199,3 +199,9 @@ test('/dashboard: 404 without --admin-token, 401 without or with a wrong token, 
     await server.stop();
   }
 });
+
+test('deploy/monitoring/prometheus.yml (the cluster template) is a valid prometheus config', () => {
+  const file = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'deploy', 'monitoring', 'prometheus.yml');
+  const r = spawnSync(PROMTOOL, ['check', 'config', file], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+});
