@@ -6,9 +6,16 @@
 set(commit "unknown")
 find_program(GIT git)
 if(GIT)
+  # Only this tree's own repository: a tarball unpacked inside another checkout is "unknown".
+  execute_process(COMMAND ${GIT} -C ${SOURCE_DIR} rev-parse --show-toplevel
+                  OUTPUT_VARIABLE top RESULT_VARIABLE rc0 ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
+  file(REAL_PATH "${SOURCE_DIR}" src_real)
+  if(rc0 EQUAL 0)
+    file(REAL_PATH "${top}" top_real)
+  endif()
   execute_process(COMMAND ${GIT} -C ${SOURCE_DIR} rev-parse --short=12 HEAD
                   OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
-  if(rc EQUAL 0 AND out MATCHES "^[0-9a-f]+$")
+  if(rc0 EQUAL 0 AND top_real STREQUAL src_real AND rc EQUAL 0 AND out MATCHES "^[0-9a-f]+$")
     set(commit "${out}")
     execute_process(COMMAND ${GIT} -C ${SOURCE_DIR} status --porcelain --untracked-files=no
                     OUTPUT_VARIABLE dirty RESULT_VARIABLE rc2 ERROR_QUIET)

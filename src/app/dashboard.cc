@@ -38,7 +38,7 @@ const CHARTS = [
   {id:'connections', title:'Connections (Socket.IO sessions)', unit:''},
   {id:'msgs', title:'Messages per second (chatMessage in)', unit:'/s'},
   {id:'frames', title:'Frames written per second', unit:'/s'},
-  {id:'delivery', title:'Delivery: write pass p99', unit:'ms'},
+  {id:'delivery', title:'Broadcast delivery p99 (publish to queued)', unit:'ms'},
   {id:'store', title:'Store append_message p99', unit:'ms'},
   {id:'cpu', title:'CPU (cores)', unit:''},
   {id:'rss', title:'Memory (RSS, MiB)', unit:'MiB'},
@@ -107,7 +107,7 @@ async function scrape(node) {
       chat: sum(s, 'parley_sio_events_in_total', l => l.event === 'chatMessage'),
       frames: sum(s, 'parley_ws_frames_written_total'),
       cpu: sum(s, 'process_cpu_seconds_total'),
-      pass: buckets(s, 'parley_write_pass_duration_seconds', () => true),
+      pass: buckets(s, 'parley_broadcast_delivery_seconds', () => true),
       store: buckets(s, 'parley_store_op_duration_seconds', l => l.op === 'append_message'),
     };
     const last = {connections: sum(s, 'parley_sio_sockets'),
@@ -152,7 +152,7 @@ function draw(canvas, id) {
   const left = 44, bottom = h - 14;
   g.strokeStyle = '#ccc'; g.fillStyle = '#666'; g.font = '10px system-ui'; g.lineWidth = 1;
   for (let i = 0; i <= 4; i++) {
-    const y = 4 + (bottom - 4) * i / 4;
+    const y = 10 + (bottom - 10) * i / 4;
     g.beginPath(); g.moveTo(left, y); g.lineTo(w, y); g.stroke();
     g.fillText(fmt(max * (1 - i / 4)), 2, y + 3);
   }
@@ -165,7 +165,7 @@ function draw(canvas, id) {
     s.forEach((v, i) => {
       const x = left + (w - left) * (HISTORY - s.length + i) / (HISTORY - 1);
       if (v === null) { pen = false; return; }
-      const y = bottom - (bottom - 4) * v / max;
+      const y = bottom - (bottom - 10) * v / max;
       if (pen) g.lineTo(x, y); else g.moveTo(x, y);
       pen = true;
     });

@@ -116,6 +116,9 @@ void Telemetry::register_components(const Components& c) {
       gauge(out, "parley_hub_groups",
             "Socket.IO groups (rooms, user channels, room-list) with members, once per loop.",
             static_cast<double>(hub->group_count()));
+      out.family("parley_broadcast_delivery_seconds", "histogram",
+                 "Broadcast publish to frame queued on the members' connections, per loop.");
+      out.histogram("parley_broadcast_delivery_seconds", hub->delivery_delay());
     });
   }
   if (c.store) {

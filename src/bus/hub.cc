@@ -68,9 +68,9 @@ void Hub::remove(const std::string& group, sio::Socket* socket) {
 }
 
 void Hub::park(Local& local, const std::string& group, const sio::Frame& frame,
-               const sio::Socket* except) {
+               const sio::Socket* except, Clock::time_point published) {
   if (!local.groups.contains(group)) return;  // no member here now, none can join before a drain
-  local.parked.push_back(Parked{group, frame, except});
+  local.parked.push_back(Parked{group, frame, except, published});
   if (local.parked.size() > 1 || local.draining) return;  // already announced / being drained
   if (local.gate->park() || local.drain_posted) return;
   local.drain_posted = true;
@@ -95,7 +95,9 @@ void Hub::drain(Local& local) {
       while (j < all.size() && all[j].group == all[i].group)
         ++j;
       deliver_run(local, all.subspan(i, j - i));
-      i = j;
+      const auto delivered = Clock::now();
+      for (; i < j; ++i)
+        local.delay.observe(std::chrono::duration<double>(delivered - all[i].published).count());
     }
     batch.clear();
     local.spare.swap(batch);
@@ -148,12 +150,14 @@ void Hub::deliver_run(Local& local, std::span<const Parked> run) {
 
 void Hub::publish(const std::string& group, sio::Frame frame, const sio::Socket* except) {
   Local* here = current();
+  const auto published = Clock::now();
   for (const auto& local : locals_) {
     if (local.get() == here) continue;
-    asio::post(*local->loop,
-               [this, l = local.get(), group, frame, except] { park(*l, group, frame, except); });
+    asio::post(*local->loop, [this, l = local.get(), group, frame, except, published] {
+      park(*l, group, frame, except, published);
+    });
   }
-  if (here) park(*here, group, frame, except);
+  if (here) park(*here, group, frame, except, published);
 }
 
 int64_t Hub::group_count() const {
@@ -161,6 +165,13 @@ int64_t Hub::group_count() const {
   for (const auto& local : locals_)
     n += local->group_count.get();
   return n;
+}
+
+metrics::Snapshot Hub::delivery_delay() const {
+  metrics::Snapshot s;
+  for (const auto& local : locals_)
+    local->delay.add_to(s);
+  return s;
 }
 
 size_t Hub::local_size(const std::string& group) const {

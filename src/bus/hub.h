@@ -12,6 +12,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <memory>
 #include <span>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "eio/send_gate.h"
 #include "metrics/cell.h"
+#include "metrics/histogram.h"
 #include "sio/groups.h"
 #include "sio/socket.h"
 
@@ -44,6 +46,9 @@ class Hub final : public sio::Groups {
   size_t local_size(const std::string& group) const;
   // Groups with members, counted once per loop that has members of it (for /metrics; any thread).
   int64_t group_count() const;
+  // Publish to delivery (the frame queued on this loop's members' connections), every loop's
+  // deliveries together (for /metrics; any thread).
+  metrics::Snapshot delivery_delay() const;
 
  private:
   struct Group {
@@ -51,10 +56,12 @@ class Hub final : public sio::Groups {
     int delivering = 0;      // > 0 while a delivery iterates members
     bool has_holes = false;  // removals during a delivery leave nulls, compacted afterwards
   };
+  using Clock = std::chrono::steady_clock;
   struct Parked {
     std::string group;
     sio::Frame frame;
     const sio::Socket* except;
+    Clock::time_point published;
   };
   struct Local {
     asio::io_context* loop = nullptr;
@@ -65,12 +72,13 @@ class Hub final : public sio::Groups {
     bool draining = false;
     bool drain_posted = false;       // no write pass on this loop (tests): a posted drain
     metrics::GaugeCell group_count;  // groups.size(), for group_count() on other threads
+    metrics::Histogram delay{metrics::latency_bounds()};  // publish to handed to the members
   };
 
   Local* local_for(const asio::any_io_executor& ex) const;
   Local* current() const;  // the Local of the loop running this thread, or null
   void park(Local& local, const std::string& group, const sio::Frame& frame,
-            const sio::Socket* except);
+            const sio::Socket* except, Clock::time_point published);
   void drain(Local& local);
   void deliver_run(Local& local, std::span<const Parked> run);
 

@@ -77,7 +77,8 @@ test('the scrape is valid exposition (promtool) and has the documented families'
       'parley_store_queue_depth', 'parley_store_batch_size', 'parley_ws_frames_written_total',
       'parley_ws_bytes_written_total', 'parley_write_passes_total', 'parley_slow_consumer_closes_total',
       'parley_hash_queue_depth', 'parley_hash_duration_seconds', 'parley_ai_streams_total',
-      'parley_ai_chunks_total', 'parley_ai_errors_total', 'parley_build_info']) {
+      'parley_ai_chunks_total', 'parley_ai_errors_total', 'parley_build_info', 'parley_broadcast_delivery_seconds',
+      'parley_write_pass_duration_seconds', 'parley_hub_groups', 'parley_http_connections']) {
       assert.match(s.text, new RegExp(`^# TYPE ${family} `, 'm'), `family ${family}`);
     }
     // Routes by pattern, not raw path; unmatched paths in one series.
@@ -198,4 +199,10 @@ test('/dashboard: 404 without --admin-token, 401 without or with a wrong token, 
   } finally {
     await server.stop();
   }
+});
+
+test('deploy/monitoring/prometheus.yml (the cluster template) is a valid prometheus config', () => {
+  const file = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'deploy', 'monitoring', 'prometheus.yml');
+  const r = spawnSync(PROMTOOL, ['check', 'config', file], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
 });

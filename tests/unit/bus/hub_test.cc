@@ -101,6 +101,27 @@ TEST_F(HubTest, DeliversTheSameFrameToMembersOnEveryLoop) {
   });
 }
 
+TEST_F(HubTest, CountsGroupsAndTimesDeliveriesForMetrics) {
+  FakeSocket a{loops_[0], "a"}, b{loops_[1], "b"};
+  on(loops_[0], [&] { hub_->add("room", &a); });
+  on(loops_[1], [&] {
+    hub_->add("room", &b);
+    hub_->add("user:b", &b);
+  });
+  EXPECT_EQ(hub_->group_count(), 3);  // "room" on both loops, "user:b" on one
+  EXPECT_EQ(hub_->delivery_delay().count(), 0u);
+  auto frame = std::make_shared<const std::string>("x");
+  on(loops_[0], [&] { hub_->publish("room", frame); });
+  on(loops_[0], [&] { hub_->publish("nobody-here", frame); });  // no members: nothing delivered
+  drain();
+  const auto d = hub_->delivery_delay();
+  EXPECT_EQ(d.count(), 2u);  // one delivery on each loop
+  EXPECT_GE(d.sum, 0.0);
+  EXPECT_LT(d.sum, 10.0);
+  on(loops_[1], [&] { hub_->remove("user:b", &b); });
+  EXPECT_EQ(hub_->group_count(), 2);
+}
+
 TEST_F(HubTest, SkipsTheExceptedSocketAndRemovedMembers) {
   FakeSocket a{loops_[0], "a"}, b{loops_[0], "b"};
   on(loops_[0], [&] {
