@@ -102,6 +102,8 @@ class SioClient : public std::enable_shared_from_this<SioClient> {
   void start(std::weak_ptr<SioHandler> handler);
   // Queues 42["event",arg].
   void emit(std::string_view event, const boost::json::value& arg);
+  // Queues an already encoded Socket.IO packet (e.g. `42["event",{…}]`), for the hot path.
+  void emit_frame(std::string_view packet);
   // Sends DISCONNECT and closes the WebSocket; on_close(…, true) follows.
   void close();
   // Drops the connection at once (ping timeout detected by the owner); on_close follows.
