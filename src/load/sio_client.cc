@@ -333,6 +333,8 @@ void SioClient::handle_message(std::string_view frame) {
   if (frame == "2") {
     queue("3");
   } else if (frame.size() > 1 && frame[0] == '4') {
+    auto h = im.handler.lock();
+    if (h && !h->wants(frame)) return;
     // The event is parsed into a stack buffer (spilling to the heap only for a large one, such
     // as a history answer): no allocation and no tree walk to free it for the usual event. The
     // handler copies what it keeps.
@@ -346,8 +348,7 @@ void SioClient::handle_message(std::string_view frame) {
     if (packet->type == sio::PacketType::event && packet->payload.is_array()) {
       const json::array& args = packet->payload.get_array();
       static const json::value kNull;
-      if (auto h = im.handler.lock())
-        h->on_event(packet->event_name(), args.size() > 1 ? args[1] : kNull);
+      if (h) h->on_event(packet->event_name(), args.size() > 1 ? args[1] : kNull);
     } else if (packet->type == sio::PacketType::disconnect) {
       finish("io server disconnect");
     }
