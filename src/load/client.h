@@ -83,6 +83,12 @@ class SioHandler {
  public:
   virtual ~SioHandler() = default;
   virtual void on_event(std::string_view name, const boost::json::value& arg) = 0;
+  // Asked with the raw packet (`42["name",…]`) before it is parsed: false drops it unparsed.
+  // Lets the owner skip events it would ignore anyway (other members' read receipts).
+  virtual bool wants(std::string_view packet) {
+    (void)packet;
+    return true;
+  }
   // The socket is gone. `intentional` when close() started it; else `reason` says what happened
   // ("io server disconnect", "transport close", "ping timeout", "transport error: …").
   virtual void on_close(const std::string& reason, bool intentional) = 0;
@@ -102,6 +108,8 @@ class SioClient : public std::enable_shared_from_this<SioClient> {
   void start(std::weak_ptr<SioHandler> handler);
   // Queues 42["event",arg].
   void emit(std::string_view event, const boost::json::value& arg);
+  // Queues an already encoded Socket.IO packet (e.g. `42["event",{…}]`), for the hot path.
+  void emit_frame(std::string_view packet);
   // Sends DISCONNECT and closes the WebSocket; on_close(…, true) follows.
   void close();
   // Drops the connection at once (ping timeout detected by the owner); on_close follows.

@@ -45,6 +45,14 @@ inline std::string str_field(const json::value& v, std::string_view key) {
   if (f == nullptr || !f->is_string()) return {};
   return std::string(f->get_string());
 }
+// As str_field, without the copy: a view into `v`, valid while `v` is.
+inline std::string_view sv_field(const json::value& v, std::string_view key) {
+  const json::object* o = v.if_object();
+  if (o == nullptr) return {};
+  const json::value* f = o->if_contains(key);
+  if (f == nullptr || !f->is_string()) return {};
+  return f->get_string();
+}
 inline const json::value* field(const json::value& v, std::string_view key) {
   const json::object* o = v.if_object();
   return o == nullptr ? nullptr : o->if_contains(key);

@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <cstddef>
 
 #include "core/ascii.h"
 #include "eio/base64.h"
@@ -331,19 +333,33 @@ void SioClient::handle_message(std::string_view frame) {
   if (frame == "2") {
     queue("3");
   } else if (frame.size() > 1 && frame[0] == '4') {
-    auto packet = sio::decode(frame.substr(1));
+    auto h = im.handler.lock();
+    if (h && !h->wants(frame)) return;
+    // The event is parsed into a stack buffer (spilling to the heap only for a large one, such
+    // as a history answer): no allocation and no tree walk to free it for the usual event. The
+    // handler copies what it keeps.
+    alignas(std::max_align_t) unsigned char arena[8192];
+    json::monotonic_resource mr(arena, sizeof arena);
+    sio::DecodeOptions options;
+    options.max_attachments = 0;  // the contract has no binary packets
+    options.storage = json::storage_ptr(&mr);
+    auto packet = sio::decode(frame.substr(1), options);
     if (!packet) return;
     if (packet->type == sio::PacketType::event && packet->payload.is_array()) {
       const json::array& args = packet->payload.get_array();
       static const json::value kNull;
-      if (auto h = im.handler.lock())
-        h->on_event(packet->event_name(), args.size() > 1 ? args[1] : kNull);
+      if (h) h->on_event(packet->event_name(), args.size() > 1 ? args[1] : kNull);
     } else if (packet->type == sio::PacketType::disconnect) {
       finish("io server disconnect");
     }
   } else if (frame.starts_with("1")) {
     finish("transport close (engine.io close)");
   }
+}
+
+void SioClient::emit_frame(std::string_view packet) {
+  if (!connected_ || closing_) return;
+  queue(packet);
 }
 
 void SioClient::emit(std::string_view event, const json::value& arg) {

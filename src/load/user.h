@@ -78,6 +78,7 @@ struct User : SioHandler, std::enable_shared_from_this<User> {
   void fail_pending(std::string_view why);
 
   void on_event(std::string_view name, const json::value& arg) override;
+  bool wants(std::string_view packet) override;
   void on_close(const std::string& reason, bool intentional) override;
   void on_message(const json::value& m);
 };
