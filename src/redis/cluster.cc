@@ -217,17 +217,25 @@ void Cluster::Impl::attempt(const std::shared_ptr<Op>& op) {
     ++replies;
   }
   auto conn = connection(sent_to);
-  conn->send(std::move(bytes), replies, [this, op, sent_to, asked](Result<std::vector<Reply>> r) {
-    on_replies(op, sent_to, asked, std::move(r));
-  });
+  conn->send(std::move(bytes), replies,
+             [this, op, sent_to, asked](Result<std::vector<Reply>> r, bool written) {
+               on_replies(op, sent_to, asked, written, std::move(r));
+             });
 }
 
 void Cluster::Impl::on_replies(const std::shared_ptr<Op>& op, const Endpoint& sent_to, bool asked,
-                               Result<std::vector<Reply>> r) {
+                               bool written, Result<std::vector<Reply>> r) {
   if (op->finished) return;
   if (!r) {
-    counters.retries.fetch_add(1, std::memory_order_relaxed);
     request_refresh();
+    if (written) {
+      // The node may have applied the commands before the connection broke: sending them again
+      // could apply a write twice, so the caller hears that the outcome is unknown.
+      finish(op, Error::unavailable(r.error().detail + " (connection lost with the command sent;"
+                                                       " outcome unknown)"));
+      return;
+    }
+    counters.retries.fetch_add(1, std::memory_order_relaxed);
     retry_later(op, r.error().detail);
     return;
   }
@@ -390,7 +398,7 @@ void Cluster::Impl::try_refresh(std::shared_ptr<std::vector<Endpoint>> candidate
         try_refresh(candidates, i + 1);
       });
   conn->send(encode_command({"CLUSTER", "SHARDS"}), 1,
-             [this, answered, candidates, i](Result<std::vector<Reply>> r) {
+             [this, answered, candidates, i](Result<std::vector<Reply>> r, bool) {
                if (*answered || stopping_) return;
                *answered = true;
                refresh_attempt_timer_.cancel();
