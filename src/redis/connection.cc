@@ -84,6 +84,7 @@ void Connection::on_connected() {
 
 void Connection::send(std::string bytes, size_t replies, Done done) {
   if (closed_) {
+    if (!done) return;
     // Never synchronously: the caller may hold state it updates after send returns.
     asio::post(ex_, [done = std::move(done), ep = endpoint_]() {
       done(Error::unavailable("redis " + to_string(ep) + ": connection closed"), false);
