@@ -132,6 +132,10 @@ class TestCluster {
       s.pop_back();
     return s;
   }
+  // Starts a stopped (killed) node again from its own files; it rejoins the cluster.
+  bool restart(int port) const {
+    return shell("redis-server " + dir_ + "/" + std::to_string(port) + "/redis.conf").has_value();
+  }
   int pid(int port) const {
     std::ifstream f(dir_ + "/" + std::to_string(port) + "/redis.pid");
     int p = 0;
