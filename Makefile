@@ -24,7 +24,7 @@ web/dist/index.html: web/package-lock.json web/index.html web/vite.config.js $(s
 
 run: build
 	@mkdir -p $(DATA_DIR)
-	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json
+	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json $(RUN_STORAGE_FLAGS)
 
 test: build
 	@$(MAKE) --no-print-directory unit-test node-test
@@ -55,3 +55,11 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# `make run STORAGE=redis`: the server on a local Redis Cluster started (or found running) by
+# scripts/redis-cluster up; `scripts/redis-cluster down --base-port $(REDIS_BASE_PORT)` stops it.
+STORAGE ?= sqlite
+REDIS_BASE_PORT ?= 7001
+ifeq ($(STORAGE),redis)
+RUN_STORAGE_FLAGS = --storage redis --redis-nodes "$$(scripts/redis-cluster up --base-port $(REDIS_BASE_PORT) --dir $(DATA_DIR)/redis-cluster-$(REDIS_BASE_PORT) | tail -1 | cut -d= -f2)"
+endif
