@@ -32,7 +32,9 @@ struct ConnectionOptions {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  using Done = std::function<void(Result<std::vector<Reply>>)>;
+  // `written`: whether the commands had been handed to the socket when the connection failed
+  // (then the outcome is unknown: a write may have been applied); always true on success.
+  using Done = std::function<void(Result<std::vector<Reply>>, bool written)>;
   using PushHandler = std::function<void(Reply)>;
   using CloseHandler = std::function<void(const Error&)>;
 
@@ -63,6 +65,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     size_t expected;
     std::vector<Reply> replies;
     Done done;
+    bool written = false;
   };
   void start();
   void on_connected();
