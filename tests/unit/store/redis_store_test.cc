@@ -283,6 +283,45 @@ TEST(RedisFailover, KillingAMasterLosesNoAcknowledgedMessage) {
   store.close();
 }
 
+TEST(RedisFailover, WholeClusterDownIsUnavailableAndTheStoreRecoversByItself) {
+  test_util::RedisClusterProcess cluster{script_path()};
+  auto opts = options_for(cluster.nodes());
+  opts.cluster.command_timeout = std::chrono::milliseconds(1000);
+  opts.cluster.connect_timeout = std::chrono::milliseconds(300);
+  auto opened = RedisStore::open(opts);
+  ASSERT_TRUE(opened.ok()) << opened.error().detail;
+  RedisStore& store = *opened.value();
+  chat::User u{"a00000000000000000000001", "A", "a@example.com", "h", "", 1};
+  ASSERT_TRUE(run(store.create_user(u)).ok());
+
+  test_util::run_command(cluster.script() + " down --dir " + cluster.dir().string());
+  auto started = std::chrono::steady_clock::now();
+  auto read = run(store.get_user(u.id));
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().kind, Error::Kind::unavailable);
+  auto write = run(store.append_message(message(1, "b00000000000000000000001", 5)));
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.error().kind, Error::Kind::unavailable);
+  // Bounded by the command timeout, not hanging.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+
+  // The same nodes come back from their files; the store finds them without being reopened.
+  test_util::run_command(cluster.script() + " up --base-port " +
+                         std::to_string(cluster.base_port()) + " --dir " + cluster.dir().string());
+  cluster.wait_for_replicas();
+  std::optional<chat::User> back;
+  for (int i = 0; i < 60 && !back; ++i) {
+    auto r = run(store.get_user(u.id));
+    if (r.ok()) back = r.value();
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  ASSERT_TRUE(back.has_value()) << "the store did not recover after the cluster came back";
+  EXPECT_EQ(back->email, "a@example.com");
+  auto appended = run(store.append_message(message(2, "b00000000000000000000001", 5)));
+  EXPECT_TRUE(appended.ok()) << appended.error().detail;
+  store.close();
+}
+
 }  // namespace
 }  // namespace parley::store::redis
 
