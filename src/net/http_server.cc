@@ -24,6 +24,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "net/request_parse.h"
+
 namespace parley::net {
 
 namespace {
@@ -242,25 +244,25 @@ class HttpConnection {
         buffer.commit(n);
       }
       http::request_parser<http::empty_body> head;
-      head.header_limit(limits.max_header_bytes);
-      head.body_limit(boost::none);
+      limit_head_parser(head, limits);
       stream.expires_after(limits.header_timeout);
       auto [hec, hn] = co_await http::async_read_header(stream, buffer, head, kTuple);
       (void)hn;
-      if (hec == http::error::header_limit) {
-        co_await write_and_close(stream,
-                                 handler.reject(http::status::request_header_fields_too_large, 11),
-                                 limits.body_timeout);
-        co_return;
-      }
-      if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
-          hec == asio::error::eof || hec == asio::error::connection_reset) {
-        co_return;
-      }
-      if (hec) {
-        co_await write_and_close(stream, handler.reject(http::status::bad_request, 11),
-                                 limits.body_timeout);
-        co_return;
+      switch (head_verdict(hec)) {
+        case ReadVerdict::ok:
+          break;
+        case ReadVerdict::header_large:
+          co_await write_and_close(
+              stream, handler.reject(http::status::request_header_fields_too_large, 11),
+              limits.body_timeout);
+          co_return;
+        case ReadVerdict::close:
+          co_return;
+        case ReadVerdict::bad_request:
+        case ReadVerdict::too_large:
+          co_await write_and_close(stream, handler.reject(http::status::bad_request, 11),
+                                   limits.body_timeout);
+          co_return;
       }
       const unsigned version = head.get().version();
       uint64_t body_limit = handler.body_limit(head.get().base());
@@ -271,7 +273,7 @@ class HttpConnection {
         if (!again) break;
         continue;
       }
-      if (head.content_length() && *head.content_length() > body_limit) {
+      if (announced_too_large(head, body_limit)) {
         co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
                                  limits.body_timeout);
         co_return;
@@ -281,19 +283,21 @@ class HttpConnection {
       stream.expires_after(limits.body_timeout);
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
       (void)bn;
-      if (bec == http::error::body_limit) {
-        co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
-                                 limits.body_timeout);
-        co_return;
-      }
-      if (bec == beast::error::timeout || bec == asio::error::eof ||
-          bec == http::error::partial_message || bec == asio::error::connection_reset) {
-        co_return;
-      }
-      if (bec) {
-        co_await write_and_close(stream, handler.reject(http::status::bad_request, version),
-                                 limits.body_timeout);
-        co_return;
+      switch (body_verdict(bec)) {
+        case ReadVerdict::ok:
+          break;
+        case ReadVerdict::too_large:
+          co_await write_and_close(stream,
+                                   handler.reject(http::status::payload_too_large, version),
+                                   limits.body_timeout);
+          co_return;
+        case ReadVerdict::close:
+          co_return;
+        case ReadVerdict::bad_request:
+        case ReadVerdict::header_large:
+          co_await write_and_close(stream, handler.reject(http::status::bad_request, version),
+                                   limits.body_timeout);
+          co_return;
       }
       Request req = parser.release();
 
