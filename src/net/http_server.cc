@@ -265,6 +265,11 @@ class HttpConnection {
           co_return;
       }
       const unsigned version = head.get().version();
+      if (ambiguous_framing(head)) {
+        co_await write_and_close(stream, handler.reject(http::status::bad_request, version),
+                                 limits.body_timeout);
+        co_return;
+      }
       uint64_t body_limit = handler.body_limit(head.get().base());
       if (body_limit == 0) body_limit = limits.max_body_bytes;
       if (handler.wants_stream(head.get().base())) {
@@ -287,8 +292,7 @@ class HttpConnection {
         case ReadVerdict::ok:
           break;
         case ReadVerdict::too_large:
-          co_await write_and_close(stream,
-                                   handler.reject(http::status::payload_too_large, version),
+          co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
                                    limits.body_timeout);
           co_return;
         case ReadVerdict::close:

@@ -32,6 +32,10 @@ ReadVerdict body_verdict(const boost::system::error_code& ec) {
   return ReadVerdict::bad_request;
 }
 
+bool ambiguous_framing(const http::request_parser<http::empty_body>& head) {
+  return head.get().count(http::field::transfer_encoding) > 1;
+}
+
 bool announced_too_large(const http::request_parser<http::empty_body>& head, uint64_t body_limit) {
   const auto length = head.content_length();
   return length && *length > body_limit;
@@ -47,6 +51,8 @@ boost::system::error_code feed(Parser& parser, std::string_view bytes, std::size
   boost::system::error_code ec;
   while (!done()) {
     if (pos == bytes.size()) {
+      // As http::read_some: nothing at all before the end is end_of_stream, not a truncation.
+      if (!parser.got_some()) return http::error::end_of_stream;
       parser.put_eof(ec);
       if (!ec && !done()) ec = http::error::partial_message;
       return ec;
@@ -81,6 +87,10 @@ ParsedRequest parse_request(std::string_view bytes, const HttpLimits& limits,
   auto ec = feed(head, bytes, pos, [&] { return head.is_header_done(); });
   out.verdict = head_verdict(ec);
   if (out.verdict != ReadVerdict::ok) return out;
+  if (ambiguous_framing(head)) {
+    out.verdict = ReadVerdict::bad_request;
+    return out;
+  }
 
   uint64_t limit = body_limit ? body_limit(head.get().base()) : 0;
   if (limit == 0) limit = limits.max_body_bytes;

@@ -30,6 +30,10 @@ void limit_head_parser(http::request_parser<http::empty_body>& head, const HttpL
 ReadVerdict head_verdict(const boost::system::error_code& ec);
 // What an error from reading the body means.
 ReadVerdict body_verdict(const boost::system::error_code& ec);
+// True when the head frames its body ambiguously: more than one Transfer-Encoding field. Beast
+// reads the body as chunked if the last one says so while its chunked() looks at the first
+// (found by fuzz/http_request.cc); such a request is refused with 400 instead.
+bool ambiguous_framing(const http::request_parser<http::empty_body>& head);
 // True when the head announces a body larger than `body_limit` (413 before reading it).
 bool announced_too_large(const http::request_parser<http::empty_body>& head, uint64_t body_limit);
 
