@@ -17,6 +17,7 @@
 
 #include "ai/chat_completions.h"
 #include "ai/sse.h"
+#include "core/thread_name.h"
 
 namespace parley::ai {
 
@@ -295,7 +296,10 @@ Result<std::unique_ptr<OpenAiProvider>> OpenAiProvider::start(OpenAiOptions opti
   impl->url = join_url(options.base_url);
   impl->options = std::move(options);
   Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->run(); });
+  impl->thread = std::thread([raw] {
+    set_thread_name("ai");
+    raw->run();
+  });
   return std::unique_ptr<OpenAiProvider>(new OpenAiProvider(std::move(impl)));
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/offload.h"
+#include "core/thread_name.h"
 
 namespace parley::chat {
 
@@ -35,6 +36,7 @@ PasswordHasher::PasswordHasher(PasswordHasherOptions options)
       memlimit_(std::max(options.memlimit, PasswordHasherOptions::kMinMemLimit)),
       pool_(std::max(options.threads, 1u)) {
   ensure_sodium();
+  name_pool_threads(pool_, std::max(options.threads, 1u), "hash");
 }
 
 PasswordHasher::~PasswordHasher() {
