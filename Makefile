@@ -7,6 +7,7 @@ DATA_DIR ?= ./data
 CMAKE_FLAGS ?=
 
 .PHONY: all bootstrap build web run test unit-test node-test sanitize format format-check bench clean
+.PHONY: fuzz-build fuzz fuzz-smoke
 
 all: build
 
@@ -38,7 +39,7 @@ redis-up: bootstrap
 	@test -s $(DATA_DIR)/redis-nodes
 
 test: build
-	@$(MAKE) --no-print-directory unit-test node-test
+	@$(MAKE) --no-print-directory unit-test node-test fuzz-smoke
 
 unit-test:
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -66,4 +67,21 @@ bench: build
 	bench/run
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+# libFuzzer targets (fuzz/): clang 14, ASan + UBSan, in their own build dir; the main build stays g++.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+fuzz-build: bootstrap
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DPARLEY_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) -t fuzzers
+
+# Each target for FUZZ_SECONDS from its seed corpus (fuzz/corpus/<target>/).
+fuzz: fuzz-build
+	scripts/fuzz-run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# A few seconds per target: part of `make test`.
+fuzz-smoke: fuzz-build
+	scripts/fuzz-run $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS)

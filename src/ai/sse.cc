@@ -34,6 +34,9 @@ SseParser::Status SseParser::feed(std::string_view bytes, const OnData& on_data)
       if (line_.size() + data_.size() > max_event_bytes_) return Status::too_large;
       return Status::more;
     }
+    // The same cap whether the line arrived in one read or in several (the check above only sees
+    // the unterminated part): a long ignored line must not pass just because it came whole.
+    if (line_.size() + end + data_.size() > max_event_bytes_) return Status::too_large;
     after_cr_ = bytes[end] == '\r';
     bool go_on;
     if (line_.empty()) {

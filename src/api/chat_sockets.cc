@@ -3,6 +3,8 @@
 // files chat_sockets_rooms.cc and chat_sockets_messages.cc.
 #include "api/chat_sockets.h"
 
+#include "core/log_context.h"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -125,6 +127,7 @@ asio::awaitable<void> ChatSockets::drain(sio::SocketPtr socket) {
     try {
       co_await dispatch(socket, ev);
     } catch (const std::exception& e) {
+      LogScope log_scope{{{}, socket->id()}};
       spdlog::error("socket {}: event {} failed: {}", socket->id(), ev.name, e.what());
     }
   }
@@ -158,7 +161,10 @@ asio::awaitable<void> ChatSockets::dispatch(sio::SocketPtr socket, PendingEvent&
 void ChatSockets::on_disconnect(sio::SocketPtr socket, std::string_view reason) {
   State* state = state_of(socket);
   if (!state || state->gone) return;
-  spdlog::debug("socket {} (user {}) disconnected: {}", socket->id(), state->user.id, reason);
+  {
+    LogScope log_scope{{{}, socket->id()}};
+    spdlog::debug("socket {} (user {}) disconnected: {}", socket->id(), state->user.id, reason);
+  }
   state->gone = true;
   state->queue.clear();
   {
@@ -182,6 +188,7 @@ asio::awaitable<void> ChatSockets::disconnect_cleanup(sio::SocketPtr socket) {
     try {
       co_await leave_room(socket, room, true);
     } catch (const std::exception& e) {
+      LogScope log_scope{{{}, socket->id()}};
       spdlog::error("socket {}: leaving {} on disconnect failed: {}", socket->id(), room, e.what());
     }
   }

@@ -1,5 +1,15 @@
-// Health, the API index and the deliberately unimplemented REST history route (§2.5).
+// Health, the API index and the deliberately unimplemented REST history route (§2.5); the load
+// balancer probes /health/live (the process answers) and /health/ready (the store answers a ping
+// in time, and the server is not shutting down).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <memory>
+#include <optional>
 
 #include "api/router.h"
 #include "core/clock.h"
@@ -22,6 +32,49 @@ asio::awaitable<Response> plain_ok(Ctx& c) {
   res.prepare_payload();
   apply_cors(c.req, res);
   co_return res;
+}
+
+asio::awaitable<Response> live(Ctx& c) {
+  co_return json_response(c.req, http::status::ok, json::object{{"status", "live"}});
+}
+
+// The ping runs detached, so a store that never answers costs the probe its timeout, not a hang.
+asio::awaitable<Response> ready(Ctx& c) {
+  if (c.services.draining && c.services.draining->load(std::memory_order_relaxed)) {
+    co_return json_response(c.req, http::status::service_unavailable,
+                            json::object{{"status", "draining"}});
+  }
+  struct Probe {
+    explicit Probe(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    asio::steady_timer timer;
+    std::optional<Result<int64_t>> result;
+  };
+  auto executor = co_await asio::this_coro::executor;
+  auto probe = std::make_shared<Probe>(executor);
+  store::Store& store = c.services.store;
+  asio::co_spawn(
+      executor,
+      [probe, &store]() -> asio::awaitable<void> {
+        probe->result.emplace(co_await store.ping());
+        probe->timer.cancel();
+      },
+      asio::detached);
+  if (!probe->result) {
+    probe->timer.expires_after(std::chrono::milliseconds(c.services.ready_timeout_ms));
+    boost::system::error_code ec;
+    co_await probe->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!probe->result) {
+    co_return json_response(c.req, http::status::service_unavailable,
+                            json::object{{"status", "store timeout"}});
+  }
+  if (!*probe->result) {
+    co_return json_response(c.req, http::status::service_unavailable,
+                            json::object{{"status", "store unavailable"}});
+  }
+  co_return json_response(
+      c.req, http::status::ok,
+      json::object{{"status", "ready"}, {"store_ping_us", probe->result->value()}});
 }
 
 asio::awaitable<Response> api_index(Ctx& c) {
@@ -48,6 +101,8 @@ void add_misc_routes(Router& r) {
   r.add(V::get, "/api/health", Access::pub, health);
   r.add(V::get, "/health", Access::pub, plain_ok);
   r.add(V::get, "/api/v1/health", Access::pub, plain_ok);
+  r.add(V::get, "/health/live", Access::pub, live);
+  r.add(V::get, "/health/ready", Access::pub, ready);
   r.add(V::get, "/api", Access::pub, api_index);
   r.add(V::get, "/api/message/rooms/:roomId/messages", Access::authed, rest_history);
 }

@@ -2,6 +2,8 @@
 // environment variable, so `--help` documents both.
 #include "app/config.h"
 
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
@@ -147,11 +149,14 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
   cli.add_option("--ai-base-url", c.ai_base_url,
                  "OpenAI-compatible API base, e.g. http://127.0.0.1:11434/v1 (empty: AI off)")
       ->envname("AI_BASE_URL");
-  cli.add_option("--ai-api-key", c.ai_api_key, "Bearer key for the AI endpoint (prefer the env)")
-      ->envname("AI_API_KEY");
-  cli.add_option("--ai-model", c.ai_model, "Model name sent to the AI endpoint")
-      ->envname("AI_MODEL")
-      ->capture_default_str();
+  auto* ai_key_opt =
+      cli.add_option("--ai-api-key", c.ai_api_key,
+                     "Bearer key for the AI endpoint (prefer the env; alias OPENAI_API_KEY)")
+          ->envname("AI_API_KEY");
+  auto* ai_model_opt = cli.add_option("--ai-model", c.ai_model,
+                                      "Model name sent to the AI endpoint (alias OPENAI_MODEL)")
+                           ->envname("AI_MODEL")
+                           ->capture_default_str();
   cli.add_option("--ai-assistants", c.ai_assistants_file,
                  "Assistants JSON (names, system prompts, temperatures; default: built in)")
       ->envname("AI_ASSISTANTS");
@@ -219,6 +224,24 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
 
   cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
       ->envname("LOG_LEVEL")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+      ->capture_default_str();
+  cli.add_option("--log-format", c.log_format, "text, or json: one object a line")
+      ->envname("LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cli.add_option("--access-log", c.access_log,
+                 "Access log: a file, or - for stdout (default: none)")
+      ->envname("ACCESS_LOG");
+  cli.add_option("--ready-timeout-ms", c.ready_timeout_ms,
+                 "/health/ready: longest store ping before answering 503")
+      ->envname("READY_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{60'000}))
+      ->capture_default_str();
+  cli.add_option("--drain-delay-ms", c.drain_delay_ms,
+                 "On SIGTERM: answer 503 on /health/ready this long before closing the listeners")
+      ->envname("DRAIN_DELAY_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}))
       ->capture_default_str();
 
   cli.add_option("--blob-store", c.blob_store, "Where uploads and profile images live")
@@ -297,7 +320,20 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
   // S3 credentials come from the environment only, under the names every S3 tool uses.
   if (const char* v = std::getenv("AWS_ACCESS_KEY_ID")) c.s3_access_key = v;
   if (const char* v = std::getenv("AWS_SECRET_ACCESS_KEY")) c.s3_secret_key = v;
+  apply_openai_aliases(c, ai_key_opt->count() > 0, ai_model_opt->count() > 0);
   return true;
+}
+
+void apply_openai_aliases(Config& c, bool key_given, bool model_given) {
+  // The Java reference's names: used only when neither the flag nor AI_* set the value.
+  if (!key_given) {
+    if (const char* key = std::getenv("OPENAI_API_KEY"); key && *key) c.ai_api_key = key;
+  }
+  if (!model_given) {
+    if (const char* model = std::getenv("OPENAI_MODEL"); model && *model) c.ai_model = model;
+  }
+  // A key without an endpoint only makes sense for OpenAI itself.
+  if (c.ai_base_url.empty() && !c.ai_api_key.empty()) c.ai_base_url = kOpenAiBaseUrl;
 }
 
 }  // namespace parley::app

@@ -109,10 +109,22 @@ struct Config {
   int metrics_port = -1;        // a /metrics-only listener; -1: none, 0: any free port
   std::string admin_token;      // /dashboard; empty: no dashboard (404)
   std::string dashboard_nodes;  // comma-separated base URLs for the dashboard; empty: itself
+  std::string log_format = "text";  // text | json (one object a line)
+  std::string access_log;           // "": none; "-": stdout; else a file
+  // Load balancer health (/health/ready): a store ping slower than this is "not ready"; on
+  // SIGTERM the server answers 503 there for drain_delay_ms before it stops accepting.
+  int64_t ready_timeout_ms = 1'000;
+  int64_t drain_delay_ms = 0;
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and
 // returns false after printing.
 bool parse_config(int argc, char** argv, Config& out, int& exit_code);
+
+// The Java reference's AI settings as aliases (issue 16): OPENAI_API_KEY and OPENAI_MODEL fill
+// the key and model unless --ai-api-key / AI_API_KEY (resp. --ai-model / AI_MODEL) were given;
+// a key with no base URL selects kOpenAiBaseUrl. Called by parse_config.
+inline constexpr const char* kOpenAiBaseUrl = "https://api.openai.com/v1";
+void apply_openai_aliases(Config& c, bool key_given, bool model_given);
 
 }  // namespace parley::app

@@ -22,11 +22,13 @@
 #include "api/chat_sockets.h"
 #include "api/rest_handler.h"
 #include "app/front.h"
+#include "app/logging.h"
 #include "app/secrets.h"
 #include "app/telemetry.h"
 #include "app/timed_store.h"
 #include "bus/hub.h"
 #include "chat/banned_words.h"
+#include "core/thread_name.h"
 #include "files/local_blob_store.h"
 #include "files/s3_blob_store.h"
 #include "net/fd_limit.h"
@@ -121,7 +123,11 @@ unsigned loop_count(const Config& c) {
 }  // namespace
 
 int run_server(const Config& c) {
-  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  auto access_log = configure_logging(LogOptions{c.log_level, c.log_format, c.access_log});
+  if (!access_log) {
+    spdlog::critical("logging: {}", access_log.error().detail);
+    return 1;
+  }
   if (!c.conformance.empty()) {
     // The protocol suites expect port 3000 unless told otherwise.
     const uint16_t port = c.port == 5001 ? 3000 : static_cast<uint16_t>(c.port);
@@ -247,6 +253,9 @@ int run_server(const Config& c) {
       api::Limits{c.session_idle_ms, c.token_ttl_ms, c.rooms_rate_limit, c.rooms_rate_window_ms},
       file_services};
   services.metrics = &telemetry.api;
+  std::atomic<bool> draining{false};
+  services.draining = &draining;
+  services.ready_timeout_ms = c.ready_timeout_ms;
 
   const unsigned threads = loop_count(c);
   std::vector<std::unique_ptr<asio::io_context>> loops;
@@ -284,6 +293,7 @@ int run_server(const Config& c) {
   FrontHandler front{&rest_handler, telemetry.registry,
                      FrontOptions{c.admin_token, split_nodes(c.dashboard_nodes)}};
   net::HttpServer http{loop_ptrs, front, http_limits(c)};
+  http.set_access_log(access_log->get());
   if (auto r = http.listen(c.host, static_cast<uint16_t>(c.port)); !r) {
     spdlog::critical("{}", r.error().detail);
     return 1;
@@ -291,6 +301,7 @@ int run_server(const Config& c) {
   std::unique_ptr<net::HttpServer> ws;
   if (c.ws_port != 0) {
     ws = std::make_unique<net::HttpServer>(loop_ptrs, socket_handler, http_limits(c));
+    ws->set_access_log(access_log->get());
     if (auto r = ws->listen(c.host, static_cast<uint16_t>(c.ws_port)); !r) {
       spdlog::critical("{}", r.error().detail);
       return 1;
@@ -313,7 +324,10 @@ int run_server(const Config& c) {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& loop : loops) {
     guards.push_back(asio::make_work_guard(*loop));
-    workers.emplace_back([l = loop.get()] { l->run(); });
+    workers.emplace_back([l = loop.get(), i = workers.size()] {
+      set_thread_name("loop-" + std::to_string(i));
+      l->run();
+    });
   }
 
   // Catch the signals before announcing readiness: a SIGTERM right after PARLEY_READY must
@@ -333,6 +347,14 @@ int run_server(const Config& c) {
   });
   control.run();
 
+  // Load balancers see /health/ready turn 503 and stop sending new work before the listeners
+  // close.
+  draining.store(true, std::memory_order_relaxed);
+  if (c.drain_delay_ms > 0) {
+    spdlog::info("draining: /health/ready answers 503 for {} ms before the listeners close",
+                 c.drain_delay_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(c.drain_delay_ms));
+  }
   http.stop_accepting();
   if (ws) ws->stop_accepting();
   if (metrics_listener) metrics_listener->stop_accepting();

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/offload.h"
+#include "core/thread_name.h"
 
 namespace parley::chat {
 
@@ -36,6 +37,7 @@ PasswordHasher::PasswordHasher(PasswordHasherOptions options)
       memlimit_(std::max(options.memlimit, PasswordHasherOptions::kMinMemLimit)),
       pool_(std::max(options.threads, 1u)) {
   ensure_sodium();
+  name_pool_threads(pool_, std::max(options.threads, 1u), "hash");
 }
 
 PasswordHasher::~PasswordHasher() {

@@ -2,6 +2,8 @@
 // polling/websocket transports) wherever a client can observe it.
 #include "eio/session.h"
 
+#include "core/log_context.h"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
@@ -172,6 +174,7 @@ void Session::flush_poll() {
 }
 
 void Session::slow_consumer() {
+  LogScope log_scope{{{}, id_}};
   spdlog::warn("eio: closing session {} ({}): slow consumer, {} bytes queued", id_, info_.peer_ip,
                queued_bytes());
   loop_.stats().slow_consumer_closes.add();

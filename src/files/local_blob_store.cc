@@ -14,6 +14,7 @@
 
 #include "chat/ids.h"
 #include "core/offload.h"
+#include "core/thread_name.h"
 
 namespace parley::files {
 
@@ -203,7 +204,9 @@ Result<std::unique_ptr<LocalBlobStore>> LocalBlobStore::make(Options options) {
 }
 
 LocalBlobStore::LocalBlobStore(Options options)
-    : options_(std::move(options)), pool_(options_.threads) {}
+    : options_(std::move(options)), pool_(options_.threads) {
+  name_pool_threads(pool_, options_.threads, "file-io");
+}
 
 LocalBlobStore::~LocalBlobStore() {
   close();

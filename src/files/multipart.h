@@ -57,7 +57,6 @@ class MultipartParser {
   size_t pos_ = 0;  // consumed prefix of buf_
   State state_ = State::preamble;
   bool finished_ = false;
-  bool part_open_ = false;
   PartHeader header_;
   std::string_view data_;
   std::string error_;

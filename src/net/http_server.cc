@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <random>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -23,6 +25,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+
+#include "core/log_context.h"
+#include "net/request_parse.h"
 
 namespace parley::net {
 
@@ -176,15 +181,48 @@ class ConnectionBodyStream final : public BodyStream {
   bool too_large_ = false;
 };
 
-// Writes a reply; true when the connection may carry another request afterwards.
-asio::awaitable<bool> write_reply(beast::tcp_stream& stream, Reply reply,
-                                  std::chrono::milliseconds timeout) {
+struct Written {
+  bool reusable = false;  // the connection may carry another request afterwards
+  unsigned status = 0;    // from the status line, for the access log
+  uint64_t bytes = 0;     // written, head included
+};
+
+// The status code of a response whose first bytes are `head` ("HTTP/1.1 200 ..."), 0 if cut.
+unsigned status_of(std::string_view head) {
+  if (head.size() < 12 || head[8] != ' ') return 0;
+  unsigned code = 0;
+  for (char c : head.substr(9, 3)) {
+    if (c < '0' || c > '9') return 0;
+    code = code * 10 + static_cast<unsigned>(c - '0');
+  }
+  return code;
+}
+
+// Writes a reply; the message generator is drained by hand (as beast::async_write would) so the
+// status and byte count can be seen for the access log.
+asio::awaitable<Written> write_reply(beast::tcp_stream& stream, Reply reply,
+                                     std::chrono::milliseconds timeout) {
+  Written out;
   if (auto* message = std::get_if<http::message_generator>(&reply)) {
     const bool keep_alive = message->keep_alive();
-    stream.expires_after(timeout);
-    auto [ec, n] = co_await beast::async_write(stream, std::move(*message), kTuple);
-    (void)n;
-    co_return !ec && keep_alive;
+    std::string head;  // the first bytes, for the status code
+    while (!message->is_done()) {
+      boost::system::error_code ec;
+      auto buffers = message->prepare(ec);
+      if (ec) co_return out;
+      for (const auto& b : buffers) {
+        if (head.size() >= 12) break;
+        head.append(static_cast<const char*>(b.data()), std::min<size_t>(b.size(), 12));
+      }
+      stream.expires_after(timeout);
+      auto [wec, n] = co_await asio::async_write(stream, buffers, kTuple);
+      message->consume(n);
+      out.bytes += n;
+      out.status = status_of(head);
+      if (wec) co_return out;
+    }
+    out.reusable = keep_alive;
+    co_return out;
   }
   auto& streamed = std::get<StreamedResponse>(reply);
   uint64_t expected = 0;
@@ -192,31 +230,71 @@ asio::awaitable<bool> write_reply(beast::tcp_stream& stream, Reply reply,
     auto field = streamed.header[http::field::content_length];
     auto [ptr, err] = std::from_chars(field.data(), field.data() + field.size(), expected);
     (void)ptr;
-    if (err != std::errc{}) co_return false;  // a streamed body must announce its length
+    if (err != std::errc{}) co_return out;  // a streamed body must announce its length
   }
   http::response<http::empty_body> head{std::move(streamed.header)};
+  out.status = head.result_int();
   const bool keep_alive = head.keep_alive();
   http::response_serializer<http::empty_body> serializer{head};
   stream.expires_after(timeout);
   auto [hec, hn] = co_await http::async_write_header(stream, serializer, kTuple);
-  (void)hn;
-  if (hec) co_return false;
+  out.bytes += hn;
+  if (hec) co_return out;
   uint64_t sent = 0;
   for (;;) {
     auto chunk = co_await streamed.body->next();
     if (!chunk) {
       spdlog::warn("http: streamed response failed after {} bytes: {}", sent, chunk.error().detail);
-      co_return false;
+      co_return out;
     }
     if (chunk->empty()) break;
-    if (sent + chunk->size() > expected) co_return false;
+    if (sent + chunk->size() > expected) co_return out;
     stream.expires_after(timeout);
     auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(*chunk), kTuple);
-    if (wec) co_return false;
+    out.bytes += wn;
+    if (wec) co_return out;
     sent += wn;
   }
   const bool whole = sent == expected;
-  co_return (keep_alive && whole);
+  out.reusable = keep_alive && whole;
+  co_return out;
+}
+
+// The client's X-Request-Id when it is a short plain token (it ends up in logs), else a fresh
+// 16-hex-digit id from a per-thread generator (splitmix64 over a random seed).
+std::string request_id_for(const RequestHeader& header) {
+  const std::string_view given = header["x-request-id"];
+  if (!given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c == '-' || c == '_' || c == '.';
+      })) {
+    return std::string(given);
+  }
+  thread_local uint64_t state = std::random_device{}() * 0x9E3779B97F4A7C15ull;
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(z));
+  return buf;
+}
+
+using Clock = std::chrono::steady_clock;
+
+void log_access(AccessLog* log, const RequestHeader& header, const ConnInfo& info,
+                const Written& written, Clock::time_point start) {
+  if (!log) return;
+  const std::string_view target = header.target();
+  AccessEntry e;
+  e.method = header.method_string();
+  e.path = target.substr(0, target.find('?'));
+  e.status = written.status;
+  e.bytes = written.bytes;
+  e.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  e.client_ip = info.peer_ip;
+  e.request_id = info.request_id;
+  log->record(e);
 }
 
 }  // namespace
@@ -242,36 +320,44 @@ class HttpConnection {
         buffer.commit(n);
       }
       http::request_parser<http::empty_body> head;
-      head.header_limit(limits.max_header_bytes);
-      head.body_limit(boost::none);
+      limit_head_parser(head, limits);
       stream.expires_after(limits.header_timeout);
       auto [hec, hn] = co_await http::async_read_header(stream, buffer, head, kTuple);
       (void)hn;
-      if (hec == http::error::header_limit) {
-        co_await write_and_close(stream,
-                                 handler.reject(http::status::request_header_fields_too_large, 11),
-                                 limits.body_timeout);
-        co_return;
-      }
-      if (hec == beast::error::timeout || hec == http::error::end_of_stream ||
-          hec == asio::error::eof || hec == asio::error::connection_reset) {
-        co_return;
-      }
-      if (hec) {
-        co_await write_and_close(stream, handler.reject(http::status::bad_request, 11),
-                                 limits.body_timeout);
-        co_return;
+      switch (head_verdict(hec)) {
+        case ReadVerdict::ok:
+          break;
+        case ReadVerdict::header_large:
+          co_await write_and_close(
+              stream, handler.reject(http::status::request_header_fields_too_large, 11),
+              limits.body_timeout);
+          co_return;
+        case ReadVerdict::close:
+          co_return;
+        case ReadVerdict::bad_request:
+        case ReadVerdict::too_large:
+          co_await write_and_close(stream, handler.reject(http::status::bad_request, 11),
+                                   limits.body_timeout);
+          co_return;
       }
       const unsigned version = head.get().version();
+      const auto start = Clock::now();
+      info.request_id = request_id_for(head.get().base());
+      if (ambiguous_framing(head)) {
+        co_await write_and_close(stream, handler.reject(http::status::bad_request, version),
+                                 limits.body_timeout);
+        co_return;
+      }
       uint64_t body_limit = handler.body_limit(head.get().base());
       if (body_limit == 0) body_limit = limits.max_body_bytes;
       if (handler.wants_stream(head.get().base())) {
         // The handler answers an oversized body itself (through BodyStream::too_large).
-        const bool again = co_await serve_streamed(server, stream, buffer, head, body_limit, info);
+        const bool again =
+            co_await serve_streamed(server, stream, buffer, head, body_limit, info, start);
         if (!again) break;
         continue;
       }
-      if (head.content_length() && *head.content_length() > body_limit) {
+      if (announced_too_large(head, body_limit)) {
         co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
                                  limits.body_timeout);
         co_return;
@@ -281,23 +367,25 @@ class HttpConnection {
       stream.expires_after(limits.body_timeout);
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
       (void)bn;
-      if (bec == http::error::body_limit) {
-        co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
-                                 limits.body_timeout);
-        co_return;
-      }
-      if (bec == beast::error::timeout || bec == asio::error::eof ||
-          bec == http::error::partial_message || bec == asio::error::connection_reset) {
-        co_return;
-      }
-      if (bec) {
-        co_await write_and_close(stream, handler.reject(http::status::bad_request, version),
-                                 limits.body_timeout);
-        co_return;
+      switch (body_verdict(bec)) {
+        case ReadVerdict::ok:
+          break;
+        case ReadVerdict::too_large:
+          co_await write_and_close(stream, handler.reject(http::status::payload_too_large, version),
+                                   limits.body_timeout);
+          co_return;
+        case ReadVerdict::close:
+          co_return;
+        case ReadVerdict::bad_request:
+        case ReadVerdict::header_large:
+          co_await write_and_close(stream, handler.reject(http::status::bad_request, version),
+                                   limits.body_timeout);
+          co_return;
       }
       Request req = parser.release();
 
       if (beast::websocket::is_upgrade(req) && handler.wants_upgrade(req)) {
+        log_access(server.access_log_, req.base(), info, Written{false, 101, 0}, start);
         stream.expires_never();
         co_await handler.upgrade(std::move(stream), std::move(req), std::move(info),
                                  std::move(slot));
@@ -312,16 +400,21 @@ class HttpConnection {
       } in_flight{server.in_flight_};
 
       std::optional<Reply> response;
+      RequestHeader logged;
+      if (server.access_log_) logged = req.base();
       try {
         Reply reply = co_await handler.respond(std::move(req), info);
         response.emplace(std::move(reply));
       } catch (const std::exception& e) {
+        LogScope scope{{info.request_id, {}}};
         spdlog::error("http: handler failed: {}", e.what());
         response.emplace(
             http::message_generator{handler.reject(http::status::internal_server_error, version)});
       }
-      const bool reusable = co_await write_reply(stream, std::move(*response), limits.body_timeout);
-      if (!reusable || server.draining()) break;
+      const Written written =
+          co_await write_reply(stream, std::move(*response), limits.body_timeout);
+      log_access(server.access_log_, logged, info, written, start);
+      if (!written.reusable || server.draining()) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
@@ -332,7 +425,8 @@ class HttpConnection {
   static asio::awaitable<bool> serve_streamed(HttpServer& server, beast::tcp_stream& stream,
                                               beast::flat_buffer& buffer,
                                               http::request_parser<http::empty_body>& head,
-                                              uint64_t body_limit, const ConnInfo& info) {
+                                              uint64_t body_limit, const ConnInfo& info,
+                                              Clock::time_point start) {
     const HttpLimits& limits = server.limits_;
     HttpHandler& handler = server.handler_;
     const unsigned version = head.get().version();
@@ -340,6 +434,8 @@ class HttpConnection {
     parser.body_limit(boost::none);  // ConnectionBodyStream counts against body_limit itself
     RequestHeader header = parser.get().base();
     if (server.draining()) header.set(http::field::connection, "close");
+    RequestHeader logged;
+    if (server.access_log_) logged = header;
     ConnectionBodyStream body{stream, buffer, parser, limits.body_timeout, body_limit};
 
     server.in_flight_.fetch_add(1, std::memory_order_relaxed);
@@ -353,17 +449,19 @@ class HttpConnection {
       Reply reply = co_await handler.handle_stream(std::move(header), body, info);
       response.emplace(std::move(reply));
     } catch (const std::exception& e) {
+      LogScope scope{{info.request_id, {}}};
       spdlog::error("http: streaming handler failed: {}", e.what());
       response.emplace(
           http::message_generator{handler.reject(http::status::internal_server_error, version)});
     }
     const bool complete = body.complete();
-    const bool reusable = co_await write_reply(stream, std::move(*response), limits.body_timeout);
+    const Written written = co_await write_reply(stream, std::move(*response), limits.body_timeout);
+    log_access(server.access_log_, logged, info, written, start);
     if (!complete) {
       co_await linger_close(stream, limits.body_timeout);
       co_return false;
     }
-    co_return reusable && !server.draining();
+    co_return written.reusable && !server.draining();
   }
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "net/access_log.h"
 #include "net/http_types.h"
 
 namespace parley::net {
@@ -25,6 +26,9 @@ class HttpServer {
   // Binds host:port (port 0 picks a free one) and starts accepting on every loop.
   Result<void> listen(const std::string& host, uint16_t port);
   uint16_t port() const { return port_; }
+
+  // Every answered request is reported to `log` (may be null: no access log). Set before listen().
+  void set_access_log(AccessLog* log) { access_log_ = log; }
 
   // Stops accepting new connections and ends keep-alive after the current request.
   void stop_accepting();
@@ -41,6 +45,7 @@ class HttpServer {
   std::vector<asio::io_context*> loops_;
   HttpHandler& handler_;
   HttpLimits limits_;
+  AccessLog* access_log_ = nullptr;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   uint16_t port_ = 0;
   std::atomic<bool> draining_{false};

@@ -45,6 +45,9 @@ using ConnectionSlotPtr = std::shared_ptr<ConnectionSlot>;
 struct ConnInfo {
   std::string peer_ip;  // the TCP peer; proxies' headers are the handler's business
   uint16_t local_port = 0;
+  // The request's id for logs: the client's X-Request-Id when it is a plain token, else one made
+  // up by the listener. Set per request.
+  std::string request_id;
 };
 
 // A request body the handler reads as it arrives (uploads), instead of the listener buffering it

@@ -2,6 +2,9 @@
 #include "store/sqlite/reader_pool.h"
 
 #include <optional>
+#include <string>
+
+#include "core/thread_name.h"
 
 namespace parley::store::sqlite {
 
@@ -9,7 +12,10 @@ ReaderPool::ReaderPool(std::vector<std::unique_ptr<Connection>> connections)
     : connections_(std::move(connections)) {
   threads_.reserve(connections_.size());
   for (auto& c : connections_) {
-    threads_.emplace_back([this, db = c.get()] { loop(*db); });
+    threads_.emplace_back([this, db = c.get(), i = threads_.size()] {
+      set_thread_name("sqlite-reader-" + std::to_string(i));
+      loop(*db);
+    });
   }
 }
 

@@ -1,12 +1,17 @@
 // Writer: the group-commit loop (see writer.h for why it exists).
 #include "store/sqlite/writer.h"
 
+#include "core/thread_name.h"
+
 #include <optional>
 
 namespace parley::store::sqlite {
 
 Writer::Writer(std::unique_ptr<Connection> db, std::function<void()> on_abort)
-    : db_(std::move(db)), on_abort_(std::move(on_abort)), thread_([this] { loop(); }) {}
+    : db_(std::move(db)), on_abort_(std::move(on_abort)), thread_([this] {
+        set_thread_name("sqlite-writer");
+        loop();
+      }) {}
 
 Writer::~Writer() {
   stop();

@@ -152,5 +152,17 @@ TEST(Sse, SizeCap) {
   EXPECT_EQ(ok.events.size(), 50u);
 }
 
+// Found by fuzz/sse.cc (input: cap 9, the line below): a long line of an ignored field passed
+// when it arrived in one read but was too_large when split, because only the unterminated part
+// of a line was measured. The cap now holds for whole lines too, however they arrive.
+TEST(Sse, LongIgnoredLineIsTooLargeHoweverItArrives) {
+  const std::string line = "dat: 0123456789ab\x94`ef\n\n";
+  EXPECT_EQ(run({line}, 9).last, SseParser::Status::too_large);
+  EXPECT_EQ(run({line.substr(0, 5), line.substr(5)}, 9).last, SseParser::Status::too_large);
+  // Below the cap, the line is skipped either way.
+  EXPECT_EQ(run({line}, 64).last, SseParser::Status::more);
+  EXPECT_EQ(run({line.substr(0, 5), line.substr(5)}, 64).last, SseParser::Status::more);
+}
+
 }  // namespace
 }  // namespace parley::ai
