@@ -64,7 +64,7 @@ class Cluster::Impl {
  private:
   struct Op;
   void attempt(const std::shared_ptr<Op>& op);
-  void on_replies(const std::shared_ptr<Op>& op, const Endpoint& sent_to, bool asked,
+  void on_replies(const std::shared_ptr<Op>& op, const Endpoint& sent_to, bool asked, bool written,
                   Result<std::vector<Reply>> r);
   void retry_later(const std::shared_ptr<Op>& op, std::string why);
   void finish(const std::shared_ptr<Op>& op, Result<std::vector<Reply>> r);

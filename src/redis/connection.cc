@@ -36,7 +36,7 @@ void Connection::start() {
     // AUTH is the first thing on the wire: it is queued before any caller can send.
     auto self = weak_from_this();
     out_ = encode_command({"AUTH", options_.password});
-    pending_.push_back({1, {}, [self](Result<std::vector<Reply>> r) {
+    pending_.push_back({1, {}, [self](Result<std::vector<Reply>> r, bool) {
                           auto c = self.lock();
                           if (!c || !r) return;
                           if (r.value()[0].is_error())
@@ -84,20 +84,26 @@ void Connection::on_connected() {
 
 void Connection::send(std::string bytes, size_t replies, Done done) {
   if (closed_) {
+    if (!done) return;
     // Never synchronously: the caller may hold state it updates after send returns.
     asio::post(ex_, [done = std::move(done), ep = endpoint_]() {
-      done(Error::unavailable("redis " + to_string(ep) + ": connection closed"));
+      done(Error::unavailable("redis " + to_string(ep) + ": connection closed"), false);
     });
     return;
   }
   out_.append(bytes);
-  if (replies > 0) pending_.push_back({replies, {}, std::move(done)});
+  if (replies > 0) {
+    if (pending_.empty()) owed_since_ = std::chrono::steady_clock::now();
+    pending_.push_back({replies, {}, std::move(done)});
+  }
   flush();
 }
 
 void Connection::flush() {
   if (!connected_ || closed_ || write_busy_ || out_.empty()) return;
   write_busy_ = true;
+  for (auto& p : pending_)
+    p.written = true;  // everything queued so far is in this write
   writing_.swap(out_);
   out_.clear();
   asio::async_write(socket_, asio::buffer(writing_),
@@ -124,6 +130,7 @@ void Connection::read() {
           (ec == asio::error::eof ? std::string("connection closed by peer") : ec.message())));
       return;
     }
+    self->owed_since_ = std::chrono::steady_clock::now();
     if (auto fed = self->decoder_.feed(std::string_view(self->rbuf_.data(), n)); !fed) {
       self->close(
           Error::unavailable("redis " + to_string(self->endpoint_) + ": " + fed.error().detail));
@@ -159,7 +166,7 @@ void Connection::deliver(Reply reply) {
   if (front.replies.size() < front.expected) return;
   Pending done = std::move(front);
   pending_.pop_front();
-  done.done(std::move(done.replies));
+  done.done(std::move(done.replies), true);
 }
 
 void Connection::close(const Error& why) {
@@ -175,7 +182,7 @@ void Connection::close(const Error& why) {
   pending_.clear();
   auto self = shared_from_this();  // a callback may drop the last other reference
   for (auto& p : pending)
-    p.done(why);
+    p.done(why, p.written);
   if (on_close_) {
     auto h = std::move(on_close_);
     on_close_ = nullptr;
