@@ -23,7 +23,7 @@ web: web/dist/index.html
 web/dist/index.html: web/package-lock.json web/index.html web/vite.config.js $(shell find web/src -type f 2>/dev/null)
 	npm --prefix web run build
 
-run: build $(if $(filter redis,$(STORAGE)),redis-up)
+run: build
 	@mkdir -p $(DATA_DIR)
 	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json $(STORE_FLAGS)
 

@@ -35,7 +35,6 @@ struct Services {
   Limits limits;
   files::FileServices files{};    // uploads and profile images (files/)
   ApiMetrics* metrics = nullptr;  // counters for /metrics (api_metrics.h); null: not counted
-  files::FileServices files{};  // uploads and profile images (files/)
   // Load balancer health (/health/ready): set once shutdown begins; the store ping's time limit.
   const std::atomic<bool>* draining = nullptr;
   int64_t ready_timeout_ms = 1'000;

@@ -118,6 +118,8 @@ ConnectionOptions Cluster::Impl::connection_options() const {
   ConnectionOptions o;
   o.password = options.password;
   o.connect_timeout = options.connect_timeout;
+  o.limits.max_buffered = options.max_reply_bytes;
+  o.limits.max_elements = options.max_reply_elements;
   return o;
 }
 
@@ -183,13 +185,18 @@ void Cluster::Impl::start_op(int slot, std::vector<Command> cmds, Ack ack,
     counters.timeouts.fetch_add(1, std::memory_order_relaxed);
     std::string why = "redis: no answer within " + ms_text(options.command_timeout);
     if (!op->last_error.empty()) why += " (last: " + op->last_error + ")";
-    auto stuck = op->in_flight.lock();
+    auto conn = op->in_flight.lock();
     finish(op, Error::unavailable(std::move(why)));
-    // Its reply may never come (a frozen node, a lost reply): every later reply on that
-    // connection would be matched to the wrong command, so the connection goes.
+    // A connection that has owed replies for most of a command timeout without sending a byte
+    // is stuck (a frozen node, a lost reply): later replies on it could be matched to the wrong
+    // command, so it goes. A busy connection (a reply is merely slow, e.g. behind a WAIT) stays:
+    // the late reply arrives in order and is dropped.
+    const bool stuck = conn && conn->pending() > 0 &&
+                       Clock::now() - conn->owed_since() >= options.command_timeout * 3 / 4;
     if (stuck)
-      stuck->close(Error::unavailable("redis " + to_string(stuck->endpoint()) +
-                                      ": connection reset after a command timed out"));
+      conn->close(Error::unavailable("redis " + to_string(conn->endpoint()) +
+                                     ": connection reset: no reply for " +
+                                     ms_text(options.command_timeout)));
   });
   attempt(op);
 }
