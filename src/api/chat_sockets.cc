@@ -125,6 +125,8 @@ asio::awaitable<void> ChatSockets::drain(sio::SocketPtr socket) {
     PendingEvent ev = std::move(state->queue.front());
     state->queue.pop_front();
     try {
+      // Marks waiting behind this one merge into one write and one broadcast (read_marks.h).
+      if (ev.name == "markMessagesAsRead" && co_await mark_read_run(socket, ev)) continue;
       co_await dispatch(socket, ev);
     } catch (const std::exception& e) {
       LogScope log_scope{{{}, socket->id()}};

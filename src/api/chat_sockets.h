@@ -78,6 +78,9 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   asio::awaitable<void> chat_message(sio::SocketPtr socket, const json::value& payload);
   asio::awaitable<void> fetch_previous(sio::SocketPtr socket, const json::value& payload);
   asio::awaitable<void> mark_read(sio::SocketPtr socket, const json::value& payload);
+  // `first` and the marks queued right behind it for the same joined room, as one write and one
+  // messagesRead; false (nothing done) when `first` cannot be merged, so mark_read() handles it.
+  asio::awaitable<bool> mark_read_run(sio::SocketPtr socket, PendingEvent& first);
   asio::awaitable<void> reaction(sio::SocketPtr socket, const json::value& payload);
   asio::awaitable<void> disconnect_cleanup(sio::SocketPtr socket);
 

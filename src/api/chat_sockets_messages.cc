@@ -7,6 +7,7 @@
 
 #include "api/chat_sockets.h"
 #include "api/message_loader.h"
+#include "api/read_marks.h"
 #include "api/room_loader.h"
 #include "api/session_auth.h"
 #include "chat/ids.h"
@@ -225,6 +226,33 @@ asio::awaitable<void> ChatSockets::mark_read(sio::SocketPtr socket, const json::
   }
   publish(room_id, "messagesRead",
           json::object{{"userId", state->user.id}, {"messageIds", *ids_value}});
+}
+
+asio::awaitable<bool> ChatSockets::mark_read_run(sio::SocketPtr socket, PendingEvent& first) {
+  State* state = state_of(socket);
+  const json::value arg = first.args.empty() ? json::value(nullptr) : first.args[0];
+  auto room_id = ReadMarks::mergeable_room(arg);
+  if (!room_id || !socket->in_group(*room_id)) co_return false;
+  ReadMarks run(*room_id);
+  run.add(arg, first.ack_id);
+  while (!state->queue.empty() && state->queue.front().name == "markMessagesAsRead") {
+    const PendingEvent& next = state->queue.front();
+    if (!run.add(next.args.empty() ? json::value(nullptr) : next.args[0], next.ack_id)) break;
+    state->queue.pop_front();
+  }
+  // Published only after the store acknowledged: a client that sees messagesRead finds the
+  // readers in history. The store skips ids of other rooms, as in mark_read().
+  auto marked =
+      co_await services_.store.mark_read(run.room_id(), run.ids(), state->user.id, now_ms());
+  if (!marked) {
+    spdlog::warn("mark_read failed for user {}: {}", state->user.id, marked.error().detail);
+  } else {
+    publish(run.room_id(), "messagesRead",
+            json::object{{"userId", state->user.id}, {"messageIds", run.wire_ids()}});
+  }
+  for (uint64_t ack : run.acks())
+    socket->ack(ack, json::array{});
+  co_return true;
 }
 
 asio::awaitable<void> ChatSockets::reaction(sio::SocketPtr socket, const json::value& payload) {

@@ -367,6 +367,33 @@ describe('Socket.IO chat', () => {
   });
 
   describe('markMessagesAsRead', () => {
+    test('a burst of marks: every id reaches the room once, in order, and is stored before its messagesRead', T, async (t) => {
+      const { room, users: [, bob], clients: [ca, cb] } = await roomWith(t, 2);
+      const sent = [];
+      for (let i = 0; i < 6; i += 1) sent.push(await sendText(ca, room._id, `burst ${i}`));
+      const ids = sent.map((x) => x._id);
+      await cb.waitFor('message', (x) => x._id === ids[5]);
+      const ma = ca.mark();
+      // One mark per message in one tick (the load test's form): the server may merge marks
+      // that queue up into fewer messagesRead events, but may not drop or repeat an id.
+      for (const id of ids) cb.emit('markMessagesAsRead', { roomId: room._id, messageIds: [id] });
+      const count = () => ca.all('messagesRead', (d) => d.userId === bob.id, ma)
+        .reduce((n, e) => n + e.data.messageIds.length, 0);
+      await ca.waitFor('messagesRead', (d) => d.userId === bob.id, { after: ma });
+      for (let waited = 0; count() < ids.length && waited < 10000; waited += 50) await sleep(50);
+      await sleep(SETTLE_MS);
+      const events = ca.all('messagesRead', (d) => d.userId === bob.id, ma);
+      const got = events.flatMap((e) => e.data.messageIds);
+      assert.deepEqual(got, ids, `ids over ${events.length} messagesRead events`);
+      assert.ok(events.length >= 1 && events.length <= ids.length);
+      // Readers are stored by the time messagesRead went out; alice's fetch lists bob on each.
+      const hist = await fetchPrevious(ca, { roomId: room._id, limit: 30 });
+      for (const id of ids) {
+        const stored = hist.messages.find((x) => x._id === id);
+        assert.equal(stored.readers.filter((r) => r.userId === bob.id).length, 1, id);
+      }
+    });
+
     test('messagesRead {userId, messageIds} reaches both members; readers are stored once per user', T, async (t) => {
       const { room, users: [alice, bob], clients: [ca, cb] } = await roomWith(t, 2);
       const msg = await sendText(ca, room._id, 'please read this');

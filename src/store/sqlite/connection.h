@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -107,6 +108,22 @@ class Connection {
   template <class... Args>
   int64_t run(std::string_view sql, const Args&... args) {
     Query q = query(sql, args...);
+    while (q.step()) {
+    }
+    return sqlite3_changes(db_);
+  }
+
+  // Like run(), with `list` bound after `args` (?N+1, ?N+2, ...): for statements whose text was
+  // built for that many list parameters (e.g. `IN (?4, ?5, ...)`), one cached per length.
+  template <class... Args>
+  int64_t run_with_list(std::string_view sql, std::span<const std::string> list,
+                        const Args&... args) {
+    Statement& s = prepare(sql);
+    int index = 0;
+    (bind_one(s, ++index, args), ...);
+    for (const std::string& v : list)
+      s.bind(++index, std::string_view(v));
+    Query q(s);
     while (q.step()) {
     }
     return sqlite3_changes(db_);

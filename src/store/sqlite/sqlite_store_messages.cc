@@ -1,6 +1,9 @@
 // SqliteStore: messages (timestamps, paging, readers, reactions) and file records (see
 // sqlite_store.h).
 #include <algorithm>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "store/sqlite/records.h"
 #include "store/sqlite/sqlite_store.h"
@@ -9,17 +12,43 @@ namespace parley::store::sqlite {
 
 namespace {
 
+// Ids per INSERT of mark_read_job: one statement text (and one cached statement) per length up to
+// this, so a merged batch of marks costs a few statements instead of one per id.
+constexpr size_t kMarkChunk = 32;
+
+// "INSERT ... WHERE +room_id = ?3 AND id IN (?4, ..., ?(3+n))", built once per length. The unary
+// + keeps the planner on the primary key for the ids instead of scanning the room by its index.
+const std::string& mark_read_sql(size_t n) {
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> out(kMarkChunk + 1);
+    for (size_t len = 1; len <= kMarkChunk; ++len) {
+      std::string sql =
+          "INSERT OR IGNORE INTO readers (message_id, user_id, read_at) "
+          "SELECT id, ?1, ?2 FROM messages WHERE +room_id = ?3 AND id IN (";
+      for (size_t i = 0; i < len; ++i) {
+        if (i) sql += ", ";
+        sql += "?" + std::to_string(4 + i);
+      }
+      sql += ")";
+      out[len] = std::move(sql);
+    }
+    return out;
+  }();
+  return texts[n];
+}
+
 // One job per mark_read call: the group commit batches concurrent calls into one transaction,
-// which is what keeps "every member reads every message" affordable. The EXISTS skips unknown
-// ids and ids of other rooms; OR IGNORE keeps the first read_at of a reader.
+// which is what keeps "every member reads every message" affordable, and the ids of one call go
+// in chunks of kMarkChunk per statement (ChatSockets merges a reader's queued marks into one
+// call). The room condition skips unknown ids and ids of other rooms; OR IGNORE keeps the first
+// read_at of a reader.
 auto mark_read_job(Id room_id, std::vector<Id> message_ids, Id user_id, Millis now) {
   return [room_id = std::move(room_id), ids = std::move(message_ids), user_id = std::move(user_id),
           now](Connection& db) -> Result<void> {
-    for (const Id& id : ids) {
-      db.run(
-          "INSERT OR IGNORE INTO readers (message_id, user_id, read_at) "
-          "SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND room_id = ?4)",
-          id, user_id, now, room_id);
+    const std::span<const Id> all(ids);
+    for (size_t i = 0; i < all.size(); i += kMarkChunk) {
+      const auto chunk = all.subspan(i, std::min(kMarkChunk, all.size() - i));
+      db.run_with_list(mark_read_sql(chunk.size()), chunk, user_id, now, room_id);
     }
     return {};
   };

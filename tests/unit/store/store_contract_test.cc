@@ -934,6 +934,31 @@ TEST_P(StoreContract, MarkReadIsIdempotentAndSkipsUnknownIds) {
   EXPECT_FALSE(message(r, make_id('c', 99)).has_value());
 }
 
+// A merged batch of marks is one call with many ids (more than one statement's worth on SQLite):
+// every id of the room is marked once, ids of another room and unknown ids are skipped, and
+// repeats within the call keep the first read_at.
+TEST_P(StoreContract, MarkReadWithManyIdsMarksExactlyTheRoomsMessages) {
+  Id r1 = make_id('b', 1), r2 = make_id('b', 2), u = make_id('a', 1);
+  std::vector<Id> ids;
+  for (int i = 1; i <= 70; ++i) {
+    append(make_message(i, i % 10 == 0 ? r2 : r1, i));
+    ids.push_back(make_id('c', i));
+  }
+  ids.push_back(make_id('c', 500));  // unknown
+  ids.push_back(make_id('c', 3));    // repeat
+  ASSERT_TRUE(run(s().mark_read(r1, ids, u, 100)).ok());
+  for (int i = 1; i <= 70; ++i) {
+    if (i % 10 == 0) {
+      EXPECT_THAT(message(r2, make_id('c', i))->readers, IsEmpty()) << i;
+      continue;
+    }
+    auto m = message(r1, make_id('c', i));
+    ASSERT_EQ(m->readers.size(), 1u) << i;
+    EXPECT_EQ(m->readers[0].user_id, u);
+    EXPECT_EQ(m->readers[0].read_at, 100);
+  }
+}
+
 TEST_P(StoreContract, MessageOperationsAreScopedToTheirRoom) {
   Id r1 = make_id('b', 1), r2 = make_id('b', 2), u = make_id('a', 1);
   append(make_message(1, r1, 1));
