@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "api/auth_guard.h"
 #include "api/events.h"
 #include "chat/jwt.h"
 #include "chat/password.h"
@@ -31,7 +32,9 @@ struct Services {
   Events& events;
   chat::JwtCodec jwt;
   Limits limits;
-  files::FileServices files{};  // uploads and profile images (files/)
+  files::FileServices files{};      // uploads and profile images (files/)
+  AuthGuard* auth_guard = nullptr;  // login/registration limits; null: none (and no password
+                                    // change without the current password)
 };
 
 }  // namespace parley::api

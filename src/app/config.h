@@ -62,7 +62,7 @@ struct Config {
   std::string web_root;  // built web client (web/dist); empty: not served
 
   // chat rules
-  std::string banned_words_file;  // empty: no banned words
+  std::string banned_words_file;  // empty: the built-in contract list; "none": no filter
 
   // AI assistants (§3.7; docs/AI.md)
   std::string ai_base_url;  // OpenAI-compatible endpoint; empty: assistants answer with an error
@@ -78,6 +78,22 @@ struct Config {
   int ai_context_messages = 20;  // earlier room messages sent with a question
 
   std::string log_level = "info";
+
+  // hardening (issue 15): brute-force limits, connection and message limits, session ends,
+  // single instance
+  int64_t login_failures_per_account = 10;  // failed logins per account per window
+  int64_t login_account_window_ms = 15 * 60 * 1000;
+  int64_t login_failures_per_ip = 10'000;  // failed logins per client IP per window
+  int64_t login_ip_window_ms = 60 * 1000;
+  int64_t registrations_per_ip = 10'000;  // registration attempts per client IP per window
+  int64_t register_ip_window_ms = 60 * 1000;
+  bool allow_password_change_without_current = false;
+  int64_t max_message_chars = 10'000;
+  int64_t max_rooms_per_socket = 100;
+  int64_t max_sockets_per_user = 50;
+  int64_t max_sockets_per_ip = 10'000;
+  int64_t session_end_close_ms = 1'000;  // session_ended, then the close this much later
+  int64_t session_check_ms = 60'000;     // sessions behind connected sockets checked this often
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and

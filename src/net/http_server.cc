@@ -382,6 +382,26 @@ Result<void> HttpServer::listen(const std::string& host, uint16_t port) {
   auto address = asio::ip::make_address(host, ec);
   if (ec) return Error::invalid("bad listen address '" + host + "': " + ec.message());
   uint16_t bound = port;
+  if (port != 0) {
+    // The per-loop acceptors share the port through SO_REUSEPORT, which would just as well
+    // let a second process join it and silently take part of the traffic. A probe bound
+    // without SO_REUSEPORT fails while anyone listens there, so that case is refused first.
+    asio::ip::tcp::acceptor probe(*loops_[0]);
+    asio::ip::tcp::endpoint endpoint{address, port};
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec == asio::error::address_in_use) {
+      return Error::unavailable("cannot listen on " + host + ":" + std::to_string(port) +
+                                ": the port is in use by another process (is another "
+                                "parley-server running?)");
+    }
+    if (ec) {
+      return Error::unavailable("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                                ec.message());
+    }
+    probe.close(ec);
+  }
   for (size_t i = 0; i < loops_.size(); ++i) {
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(*loops_[i]);
     asio::ip::tcp::endpoint endpoint{address, bound};
