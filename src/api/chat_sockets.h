@@ -33,10 +33,10 @@ struct ChatLimits {
   int history_default = 30;
   int history_max = 100;
   int64_t duplicate_login_grace_ms = 10'000;  // duplicate_login now, session_ended this much later
-  // Explicit limits (issue 15); defaults stay clear of the web client (10,000-character
-  // composer, a few tabs per user) and of parley-load (one socket and room per user, up to
-  // ~4,000 users from one address or 19,000 from 19).
-  size_t max_message_chars = 10'000;  // chatMessage content, in code points
+  // Explicit limits (issue 15); defaults stay clear of the contract (frames of 1 MB are
+  // accepted, §3.1), the web client (a few tabs per user) and parley-load (one socket and room
+  // per user, up to ~4,000 users from one address or 19,000 from 19).
+  size_t max_message_chars = 1'000'000;  // chatMessage content, in code points
   size_t max_rooms_per_socket = 100;
   size_t max_sockets_per_user = 50;
   size_t max_sockets_per_ip = 10'000;

@@ -88,7 +88,7 @@ struct Config {
   int64_t registrations_per_ip = 10'000;  // registration attempts per client IP per window
   int64_t register_ip_window_ms = 60 * 1000;
   bool allow_password_change_without_current = false;
-  int64_t max_message_chars = 10'000;
+  int64_t max_message_chars = 1'000'000;  // the contract accepts frames of 1 MB (§3.1)
   int64_t max_rooms_per_socket = 100;
   int64_t max_sockets_per_user = 50;
   int64_t max_sockets_per_ip = 10'000;
