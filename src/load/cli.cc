@@ -102,6 +102,9 @@ bool parse_cli(int argc, char** argv, Config& c, int& exit_code) {
   cli.add_option("--status-every", status_every, "Status line period when not on a terminal")
       ->capture_default_str();
   cli.add_flag("--quiet", c.quiet, "No periodic status lines");
+  cli.add_option("--record-acks", c.record_acks_file,
+                 "Append every acknowledged message, read receipt and reaction to this file as "
+                 "JSON lines (crash tests check them against history)");
 
   try {
     cli.parse(argc, argv);

@@ -53,6 +53,7 @@ struct Config {
   double status_every_s = 5;  // plain lines when stdout is not a terminal
   bool quiet = false;
   std::vector<std::string> argv;  // for the report
+  std::string record_acks_file;   // acknowledged operations as JSON lines (load/ack_recorder.h)
 };
 
 // Parses argv. Returns false when the program should exit with `exit_code` (help, usage error:

@@ -38,6 +38,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "load/ack_recorder.h"
 #include "load/client.h"
 #include "load/resources.h"
 
@@ -130,12 +131,18 @@ struct Room {
 
 struct Engine::Impl {
   Impl(const Config& c, int w, int ws, std::function<void(const Sample&)> s)
-      : cfg(c), worker(w), workers(ws), sink(std::move(s)), sources(c.source_ips) {}
+      : cfg(c),
+        worker(w),
+        workers(ws),
+        sink(std::move(s)),
+        sources(c.source_ips),
+        acks(c.record_acks_file) {}
 
   const Config& cfg;
   int worker, workers;
   std::function<void(const Sample&)> sink;
   SourcePicker sources;
+  AckRecorder acks;  // --record-acks
   std::vector<std::unique_ptr<Loop>> loops;
   std::atomic<bool> stopping{false};
   std::atomic<bool> interrupted{false};
@@ -630,6 +637,7 @@ void User::on_event(std::string_view name, const json::value& arg) {
       auto it = reads.find(std::string(id.get_string()));
       if (it == reads.end()) continue;
       loop.success(Op::read_receipt, us_since(it->second, now));
+      if (room) eng.acks.record("read", room->id, it->first, user_id, eng.email_of(idx));
       reads.erase(it);
       pend(-1);
     }
@@ -642,6 +650,7 @@ void User::on_event(std::string_view name, const json::value& arg) {
     for (const json::value& u : who->get_array()) {
       if (u.is_string() && u.get_string() == user_id) {
         loop.success(Op::reaction, us_since(it->second, now));
+        if (room) eng.acks.record("reaction", room->id, it->first, user_id, eng.email_of(idx), "👍");
         reactions.erase(it);
         pend(-1);
         return;
@@ -689,6 +698,7 @@ void User::on_message(const json::value& m) {
       for (auto it = echoes.begin(); it != echoes.end(); ++it) {
         if (it->first != f->seq) continue;
         loop.success(Op::message_send, us_since(it->second, now));
+        eng.acks.record("message", room->id, id, user_id, eng.email_of(idx));
         echoes.erase(it);
         pend(-1);
         break;
