@@ -1,6 +1,8 @@
 // ChatSockets: the chat's real-time side (§3). Authenticates Socket.IO CONNECTs, keeps presence
-// and duplicate-login state, runs each socket's events in order, and fans results out through the
-// hub. It is also the api::Events sink the REST routes notify.
+// and duplicate-login state, enforces the connection limits (sockets per user and per address),
+// runs each socket's events in order, fans results out through the hub, and ends the sockets of
+// sessions that ended (session_ended, then the close). It is also the api::Events sink the REST
+// routes notify.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -1,5 +1,6 @@
-// Config: every setting of parley-server, each a flag and an environment variable. Parsed once in
-// main and passed down by value; nothing below app/ reads the environment.
+// Config: every setting of parley-server, each a flag and an environment variable (config.cc,
+// CLI11). Parsed once in main and handed to run_server(), which copies what each layer needs
+// into that layer's own options; nothing below app/ reads the environment.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,7 @@ struct Config {
 
   // storage and files
   std::string data_dir = "./data";
-  std::string storage = "sqlite";  // sqlite | redis (scale-out)
+  std::string storage = "sqlite";  // the only engine so far
   int store_read_threads = 2;
   std::string upload_dir;                                    // empty: <data_dir>/uploads
   int file_io_threads = 2;                                   // disk workers of the upload store
