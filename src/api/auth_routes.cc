@@ -26,6 +26,11 @@ std::string user_agent(const net::Request& req) {
 }
 
 asio::awaitable<Response> register_user(Ctx& c) {
+  if (c.services.auth_guard) {
+    if (auto refused =
+            c.services.auth_guard->register_attempt(c.req, client_ip(c.req, c.info), now_ms()))
+      co_return std::move(*refused);
+  }
   auto body = parse_json_body(c.req);
   if (!body) co_return malformed_json(c.req);
   auto input = chat::register_input_from_json(*body);
@@ -72,16 +77,29 @@ asio::awaitable<Response> login(Ctx& c) {
   if (auto errors = chat::validate_login(input); !errors.empty()) {
     co_return validation_error(c.req, errors);
   }
-  auto found = co_await c.services.store.find_user_by_email(chat::to_lower_ascii(*input.email));
+  const std::string email = chat::to_lower_ascii(*input.email);
+  const std::string ip = client_ip(c.req, c.info);
+  AuthGuard* guard = c.services.auth_guard;
+  // A locked-out account or address is refused before its password is even looked at.
+  if (guard) {
+    if (auto refused = guard->login_blocked(c.req, email, ip, now_ms()))
+      co_return std::move(*refused);
+  }
+  auto found = co_await c.services.store.find_user_by_email(email);
   if (!found) co_return store_error(c.req, found.error(), kLoginFailed);
-  if (!found.value()) co_return error_response(c.req, http::status::unauthorized, kBadCredentials);
+  if (!found.value()) {
+    if (guard) guard->login_failed(email, ip, now_ms());
+    co_return error_response(c.req, http::status::unauthorized, kBadCredentials);
+  }
   chat::User user = std::move(*found.value());
   if (!co_await c.services.hasher.verify_async(*input.password, user.password_hash)) {
+    if (guard) guard->login_failed(email, ip, now_ms());
     co_return error_response(c.req, http::status::unauthorized, kBadCredentials);
   }
   auto issued =
       co_await issue_session(c.services, user, user_agent(c.req), client_ip(c.req, c.info));
   if (!issued) co_return store_error(c.req, issued.error(), kLoginFailed);
+  c.services.events.session_replaced(user.id, {}, issued->session_id, /*same_client=*/false);
   auto res = json_response(c.req, http::status::ok,
                            json::object{{"success", true},
                                         {"token", issued->token},
@@ -168,6 +186,8 @@ asio::awaitable<Response> refresh_token(Ctx& c) {
   auto issued = co_await issue_session(c.services, *user.value(), user_agent(c.req),
                                        client_ip(c.req, c.info));
   if (!issued) co_return error_response(c.req, http::status::unauthorized, kRefreshFailed);
+  c.services.events.session_replaced(claims->user_id, in->session_id, issued->session_id,
+                                     /*same_client=*/true);
   co_return json_response(c.req, http::status::ok,
                           json::object{{"success", true},
                                        {"message", "토큰이 갱신되었습니다."},

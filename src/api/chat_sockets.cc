@@ -1,6 +1,7 @@
 // ChatSockets, part 1: CONNECT authentication (§3.2), duplicate login (§3.5), the per-socket event
-// queue, disconnect, and the REST-side notifications. Rooms and messages are in the sibling
-// files chat_sockets_rooms.cc and chat_sockets_messages.cc.
+// queue, disconnect, and the room notifications. Rooms and messages are in the sibling files
+// chat_sockets_rooms.cc and chat_sockets_messages.cc; session ends and connection limits in
+// chat_sockets_sessions.cc.
 #include "api/chat_sockets.h"
 
 #include "core/log_context.h"
@@ -61,6 +62,9 @@ asio::awaitable<sio::ConnectResult> ChatSockets::on_connect(sio::SocketPtr socke
   auto user = co_await services_.store.get_user(claims->user_id);
   if (!user || !user.value()) co_return sio::ConnectResult::reject("User not found");
 
+  if (auto refused = admit(socket, user.value()->id))
+    co_return sio::ConnectResult::reject(*refused);
+
   auto state = std::make_shared<State>();
   state->user = std::move(*user.value());
   state->session_id = valid_session;
@@ -93,18 +97,12 @@ void ChatSockets::notify_duplicate_login(const sio::SocketPtr& old_socket,
                       {"deviceInfo", session.user_agent},
                       {"ipAddress", session.ip_address},
                       {"timestamp", now_ms()}};
-  asio::post(old_socket->executor(), [old_socket, notice = std::move(notice), grace] {
+  const int64_t close_ms = limits_.session_end_close_ms;
+  asio::post(old_socket->executor(), [old_socket, notice = std::move(notice), grace, close_ms] {
     if (!old_socket->connected()) return;
     old_socket->emit("duplicate_login", notice);
-    auto timer = std::make_shared<asio::steady_timer>(old_socket->executor(),
-                                                      std::chrono::milliseconds(grace));
-    timer->async_wait([timer, old_socket](const boost::system::error_code& ec) {
-      if (ec || !old_socket->connected()) return;
-      old_socket->emit(
-          "session_ended",
-          json::object{{"reason", "duplicate_login"},
-                       {"message", "다른 기기에서 로그인하여 현재 세션이 종료되었습니다."}});
-    });
+    // session_ended after the grace, then the close (chat_sockets_sessions.cc).
+    end_socket(old_socket, "duplicate_login", std::string(kDuplicateLoginText), grace, close_ms);
   });
 }
 
@@ -168,6 +166,7 @@ void ChatSockets::on_disconnect(sio::SocketPtr socket, std::string_view reason) 
     spdlog::debug("socket {} (user {}) disconnected: {}", socket->id(), state->user.id, reason);
   }
   state->gone = true;
+  forget(socket.get(), state->user.id);
   state->queue.clear();
   {
     std::lock_guard lock(mutex_);
@@ -216,12 +215,6 @@ void ChatSockets::room_created(const json::object& room) {
 
 void ChatSockets::room_updated(const chat::Id& room_id, const json::object& room) {
   publish(room_id, "roomUpdated", room);
-}
-
-void ChatSockets::session_ended(const chat::Id& user_id, std::string_view reason,
-                                std::string_view message) {
-  publish("user:" + user_id, "session_ended",
-          json::object{{"reason", reason}, {"message", message}});
 }
 
 }  // namespace parley::api

@@ -1,9 +1,13 @@
 // ChatSockets: the chat's real-time side (§3). Authenticates Socket.IO CONNECTs, keeps presence
-// and duplicate-login state, runs each socket's events in order, and fans results out through the
-// hub. It is also the api::Events sink the REST routes notify.
+// and duplicate-login state, enforces the connection limits (sockets per user and per address),
+// runs each socket's events in order, fans results out through the hub, and ends the sockets of
+// sessions that ended (session_ended, then the close). It is also the api::Events sink the REST
+// routes notify.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -24,10 +28,25 @@ namespace parley::api {
 
 namespace json = boost::json;
 
+inline constexpr std::string_view kDuplicateLoginText =
+    "다른 기기에서 로그인하여 현재 세션이 종료되었습니다.";
+
 struct ChatLimits {
   int history_default = 30;
   int history_max = 100;
   int64_t duplicate_login_grace_ms = 10'000;  // duplicate_login now, session_ended this much later
+  // Explicit limits (issue 15); defaults stay clear of the contract (frames of 1 MB are
+  // accepted, §3.1), the web client (a few tabs per user) and parley-load (one socket and room
+  // per user, up to ~4,000 users from one address or 19,000 from 19).
+  size_t max_message_chars = 1'000'000;  // chatMessage content, in code points
+  size_t max_rooms_per_socket = 100;
+  size_t max_sockets_per_user = 50;
+  size_t max_sockets_per_ip = 10'000;
+  // A socket whose session ended is told session_ended and closed this much later.
+  int64_t session_end_close_ms = 1'000;
+  // Every this often the sessions behind connected sockets are checked: idle-expired, replaced
+  // or deleted ones end their sockets even when no REST call said so. 0: never.
+  int64_t session_check_ms = 60'000;
 };
 
 class ChatSockets final : public sio::SocketHandler, public Events {
@@ -48,6 +67,12 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   void room_updated(const chat::Id& room_id, const json::object& room) override;
   void session_ended(const chat::Id& user_id, std::string_view reason,
                      std::string_view message) override;
+  void session_replaced(const chat::Id& user_id, const std::string& old_session_id,
+                        const std::string& new_session_id, bool same_client) override;
+
+  // Starts the periodic session check on `ex` (until stop()); app/ calls it once.
+  void start(asio::any_io_executor ex);
+  void stop();
 
  private:
   struct PendingEvent {
@@ -65,6 +90,7 @@ class ChatSockets final : public sio::SocketHandler, public Events {
     std::list<PendingEvent> queue;
     bool busy = false;
     bool gone = false;
+    bool ending = false;  // session_ended sent; closing soon
   };
   static State* state_of(const sio::SocketPtr& s) {
     return static_cast<State*>(s->user_data.get());
@@ -91,6 +117,16 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   asio::awaitable<bool> is_participant(const sio::SocketPtr& socket, const chat::Id& room_id);
   asio::awaitable<void> broadcast_participants(const chat::Id& room_id, bool skip_if_empty);
   void notify_duplicate_login(const sio::SocketPtr& old_socket, const chat::Session& session);
+  // Connection limits: registers the socket under its user and address, or says why not.
+  std::optional<std::string> admit(const sio::SocketPtr& socket, const chat::Id& user_id);
+  void forget(const sio::Socket* socket, const chat::Id& user_id);
+  // The user's registered sockets (live ones).
+  std::vector<sio::SocketPtr> sockets_of(const chat::Id& user_id);
+  // On the socket's loop after `delay_ms`: session_ended {reason, message}, then the close
+  // `close_ms` later. `spare_session`: skip the socket if it runs on that (live) session.
+  static void end_socket(sio::SocketPtr socket, std::string reason, std::string message,
+                         int64_t delay_ms, int64_t close_ms, std::string spare_session = {});
+  asio::awaitable<void> check_sessions();
 
   Services& services_;
   bus::Hub& hub_;
@@ -103,6 +139,10 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   std::mutex mutex_;
   chat::PresenceCounter presence_;
   std::unordered_map<chat::Id, std::weak_ptr<sio::Socket>> latest_socket_;
+  // Every connected socket by user and by peer address (the connection limits; session ends).
+  std::unordered_map<chat::Id, std::vector<std::weak_ptr<sio::Socket>>> user_sockets_;
+  std::unordered_map<std::string, std::vector<std::weak_ptr<sio::Socket>>> ip_sockets_;
+  std::shared_ptr<asio::steady_timer> check_timer_;
 };
 
 }  // namespace parley::api

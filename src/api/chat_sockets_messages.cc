@@ -108,6 +108,12 @@ asio::awaitable<void> ChatSockets::chat_message(sio::SocketPtr socket, const jso
   std::string content = string_member(payload, "content");
   if (chat::is_blank(content)) content = string_member(payload, "msg");
   content = chat::trim(content);
+  if (chat::code_point_count(content) > limits_.max_message_chars) {
+    // MESSAGE_REJECTED: the web client shows it as a toast and keeps the room open (§3.4).
+    emit_error(socket, "MESSAGE_REJECTED",
+               "메시지가 너무 깁니다. (최대 " + std::to_string(limits_.max_message_chars) + "자)");
+    co_return;
+  }
   if (banned_ && banned_->contains_banned(content)) {
     emit_error(socket, "MESSAGE_REJECTED", "금칙어가 포함된 메시지는 전송할 수 없습니다.");
     co_return;
@@ -203,22 +209,24 @@ asio::awaitable<void> ChatSockets::mark_read(sio::SocketPtr socket, const json::
     emit_error(socket, "", "Invalid room");
     co_return;
   }
-  // The room is the first message's room (§3.6). The client may say which room it means; when
-  // that room is one this socket joined, the lookup is skipped.
-  std::string room_id = string_member(payload, "roomId");
-  if (room_id.empty() || !socket->in_group(room_id)) {
-    auto first = co_await services_.store.find_message_room(ids.front());
-    if (!first || !first.value()) {
-      emit_error(socket, "", "Invalid room");
-      co_return;
-    }
-    room_id = *first.value();
-    if (!co_await is_participant(socket, room_id)) {
-      emit_error(socket, "", "Room access denied");
-      co_return;
-    }
+  // The room is the first message's room (§3.6). A roomId the client names must be that room:
+  // the ids are checked against it, whatever rooms this socket joined.
+  auto first = co_await services_.store.find_message_room(ids.front());
+  if (!first || !first.value()) {
+    emit_error(socket, "", "Invalid room");
+    co_return;
   }
-  // The store skips ids of other rooms, so a joined roomId cannot mark foreign messages.
+  const std::string named = string_member(payload, "roomId");
+  if (!named.empty() && named != *first.value()) {
+    emit_error(socket, "", "Invalid room");
+    co_return;
+  }
+  const std::string room_id = *first.value();
+  if (!co_await is_participant(socket, room_id)) {
+    emit_error(socket, "", "Room access denied");
+    co_return;
+  }
+  // The store skips the other ids that are not of this room.
   auto marked = co_await services_.store.mark_read(room_id, ids, state->user.id, now_ms());
   if (!marked) {
     spdlog::warn("mark_read failed for user {}: {}", state->user.id, marked.error().detail);

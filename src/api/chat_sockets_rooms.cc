@@ -45,7 +45,7 @@ asio::awaitable<void> ChatSockets::broadcast_participants(const chat::Id& room_i
 
 asio::awaitable<void> ChatSockets::join_room(sio::SocketPtr socket, std::string room_id) {
   State* state = state_of(socket);
-  auto fail = [&](std::string_view message) {
+  auto fail = [&](const std::string& message) {
     socket->emit("joinRoomError", json::object{{"message", message}});
   };
   if (!chat::is_object_id(room_id)) {
@@ -63,6 +63,20 @@ asio::awaitable<void> ChatSockets::join_room(sio::SocketPtr socket, std::string 
   }
   if (!room.value()) {
     fail("채팅방을 찾을 수 없습니다.");
+    co_return;
+  }
+  // A password room is entered through the REST join, which checks the password (§2.3): the
+  // socket only admits users who are participants already.
+  if (room.value()->has_password()) {
+    const auto& ids = room.value()->participant_ids;
+    if (std::find(ids.begin(), ids.end(), state->user.id) == ids.end()) {
+      fail("비밀번호가 일치하지 않습니다.");
+      co_return;
+    }
+  }
+  if (state->rooms.size() >= limits_.max_rooms_per_socket) {
+    fail("참여할 수 있는 채팅방 수(" + std::to_string(limits_.max_rooms_per_socket) +
+         "개)를 초과했습니다.");
     co_return;
   }
   bool first_socket;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/api_metrics.h"
+#include "api/auth_guard.h"
 #include "api/events.h"
 #include "chat/jwt.h"
 #include "chat/password.h"
@@ -38,6 +39,9 @@ struct Services {
   // Load balancer health (/health/ready): set once shutdown begins; the store ping's time limit.
   const std::atomic<bool>* draining = nullptr;
   int64_t ready_timeout_ms = 1'000;
+  files::FileServices files{};      // uploads and profile images (files/)
+  AuthGuard* auth_guard = nullptr;  // login/registration limits; null: none (and no password
+                                    // change without the current password)
 };
 
 }  // namespace parley::api

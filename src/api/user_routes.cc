@@ -33,6 +33,24 @@ asio::awaitable<Response> update_profile(Ctx& c) {
       co_return validation_error(c.req, {{"newPassword", "비밀번호는 6자 이상이어야 합니다."}},
                                  "/api/users/profile");
     }
+    // A stolen token must not be enough to take the account over: the current password is
+    // verified (argon2id) unless the server allows the original web client's flow, which
+    // sends currentPassword "" (docs/DECISIONS.md).
+    const bool allow_without =
+        c.services.auth_guard &&
+        c.services.auth_guard->options().allow_password_change_without_current;
+    if (!allow_without) {
+      const auto current = chat::string_field(body->as_object(), "currentPassword");
+      if (!current || current->empty()) {
+        co_return validation_error(c.req, {{"currentPassword", "현재 비밀번호를 입력해주세요."}},
+                                   "/api/users/profile");
+      }
+      if (!co_await c.services.hasher.verify_async(*current, user.password_hash)) {
+        co_return validation_error(c.req,
+                                   {{"currentPassword", "현재 비밀번호가 일치하지 않습니다."}},
+                                   "/api/users/profile");
+      }
+    }
     auto hash = co_await c.services.hasher.hash_async(*new_password);
     if (!hash)
       co_return error_response(c.req, http::status::internal_server_error,
@@ -67,6 +85,8 @@ asio::awaitable<Response> delete_account(Ctx& c) {
     }
     co_return store_error(c.req, deleted.error(), "회원 탈퇴 처리 중 오류가 발생했습니다.");
   }
+  c.services.events.session_ended(c.auth->user.id, "account_deleted",
+                                  "회원 탈퇴가 완료되었습니다.");
   co_return json_response(
       c.req, http::status::ok,
       json::object{{"success", true}, {"message", "회원 탈퇴가 완료되었습니다."}});

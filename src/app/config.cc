@@ -144,7 +144,9 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
 
   cli.add_option("--web-root", c.web_root, "Built web client to serve at / (web/dist)")
       ->envname("WEB_ROOT");
-  cli.add_option("--banned-words", c.banned_words_file, "Banned word list, one word per line")
+  cli.add_option("--banned-words", c.banned_words_file,
+                 "Banned word list, one word per line (default: the contract's list, built in; "
+                 "none: no filter)")
       ->envname("BANNED_WORDS_FILE");
   cli.add_option("--ai-base-url", c.ai_base_url,
                  "OpenAI-compatible API base, e.g. http://127.0.0.1:11434/v1 (empty: AI off)")
@@ -310,6 +312,74 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
          "--dashboard-nodes", c.dashboard_nodes,
          "Comma-separated base URLs the dashboard polls, `self` for this node (default: self)")
       ->envname("DASHBOARD_NODES");
+
+  // ---- hardening (issue 15) ----
+  const auto positive = CLI::Range(int64_t{1}, int64_t{1} << 40);
+  cli.add_option("--login-failures-per-account", c.login_failures_per_account,
+                 "Failed logins per account per window; then 429 until the window ends")
+      ->envname("LOGIN_FAILURES_PER_ACCOUNT")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--login-account-window-ms", c.login_account_window_ms,
+                 "Window of --login-failures-per-account")
+      ->envname("LOGIN_ACCOUNT_WINDOW_MS")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--login-failures-per-ip", c.login_failures_per_ip,
+                 "Failed logins per client IP per window; then 429 until the window ends")
+      ->envname("LOGIN_FAILURES_PER_IP")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--login-ip-window-ms", c.login_ip_window_ms, "Window of --login-failures-per-ip")
+      ->envname("LOGIN_IP_WINDOW_MS")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--registrations-per-ip", c.registrations_per_ip,
+                 "Registration attempts per client IP per window; then 429")
+      ->envname("REGISTRATIONS_PER_IP")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--register-ip-window-ms", c.register_ip_window_ms,
+                 "Window of --registrations-per-ip")
+      ->envname("REGISTER_IP_WINDOW_MS")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--allow-password-change-without-current", c.allow_password_change_without_current,
+                 "Accept PUT /api/users/profile {newPassword} without a matching currentPassword "
+                 "(the original web client's flow; off: the current password is verified)")
+      ->envname("ALLOW_PASSWORD_CHANGE_WITHOUT_CURRENT")
+      ->capture_default_str();
+  cli.add_option("--max-message-chars", c.max_message_chars,
+                 "Longest chatMessage content in characters (longer: MESSAGE_REJECTED)")
+      ->envname("MAX_MESSAGE_CHARS")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--max-rooms-per-socket", c.max_rooms_per_socket,
+                 "Rooms one socket may have joined (beyond: joinRoomError)")
+      ->envname("MAX_ROOMS_PER_SOCKET")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--max-sockets-per-user", c.max_sockets_per_user,
+                 "Connected Socket.IO sockets per user (beyond: CONNECT_ERROR)")
+      ->envname("MAX_SOCKETS_PER_USER")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--max-sockets-per-ip", c.max_sockets_per_ip,
+                 "Connected Socket.IO sockets per peer address (beyond: CONNECT_ERROR)")
+      ->envname("MAX_SOCKETS_PER_IP")
+      ->check(positive)
+      ->capture_default_str();
+  cli.add_option("--session-end-close-ms", c.session_end_close_ms,
+                 "A socket told session_ended is closed this much later")
+      ->envname("SESSION_END_CLOSE_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}))
+      ->capture_default_str();
+  cli.add_option("--session-check-ms", c.session_check_ms,
+                 "How often the sessions behind connected sockets are checked (idle expiry, "
+                 "replaced, deleted); 0 = never")
+      ->envname("SESSION_CHECK_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{86'400'000}))
+      ->capture_default_str();
 
   try {
     cli.parse(argc, argv);

@@ -1,5 +1,6 @@
-// Config: every setting of parley-server, each a flag and an environment variable. Parsed once in
-// main and passed down by value; nothing below app/ reads the environment.
+// Config: every setting of parley-server, each a flag and an environment variable (config.cc,
+// CLI11). Parsed once in main and handed to run_server(), which copies what each layer needs
+// into that layer's own options; nothing below app/ reads the environment.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,7 @@ struct Config {
 
   // storage and files
   std::string data_dir = "./data";
-  std::string storage = "sqlite";  // sqlite | redis (scale-out)
+  std::string storage = "sqlite";  // the only engine so far
   int store_read_threads = 2;
   std::string upload_dir;                                    // empty: <data_dir>/uploads
   int file_io_threads = 2;                                   // disk workers of the upload store
@@ -62,7 +63,7 @@ struct Config {
   std::string web_root;  // built web client (web/dist); empty: not served
 
   // chat rules
-  std::string banned_words_file;  // empty: no banned words
+  std::string banned_words_file;  // empty: the built-in contract list; "none": no filter
 
   // AI assistants (§3.7; docs/AI.md)
   std::string ai_base_url;  // OpenAI-compatible endpoint; empty: assistants answer with an error
@@ -106,15 +107,30 @@ struct Config {
   std::string s3_access_key;
   std::string s3_secret_key;
   // observability (docs/DESIGN.md "Metrics")
-  int metrics_port = -1;        // a /metrics-only listener; -1: none, 0: any free port
-  std::string admin_token;      // /dashboard; empty: no dashboard (404)
-  std::string dashboard_nodes;  // comma-separated base URLs for the dashboard; empty: itself
+  int metrics_port = -1;            // a /metrics-only listener; -1: none, 0: any free port
+  std::string admin_token;          // /dashboard; empty: no dashboard (404)
+  std::string dashboard_nodes;      // comma-separated base URLs for the dashboard; empty: itself
   std::string log_format = "text";  // text | json (one object a line)
   std::string access_log;           // "": none; "-": stdout; else a file
   // Load balancer health (/health/ready): a store ping slower than this is "not ready"; on
   // SIGTERM the server answers 503 there for drain_delay_ms before it stops accepting.
   int64_t ready_timeout_ms = 1'000;
   int64_t drain_delay_ms = 0;
+  // hardening (issue 15): brute-force limits, connection and message limits, session ends,
+  // single instance
+  int64_t login_failures_per_account = 10;  // failed logins per account per window
+  int64_t login_account_window_ms = 15 * 60 * 1000;
+  int64_t login_failures_per_ip = 10'000;  // failed logins per client IP per window
+  int64_t login_ip_window_ms = 60 * 1000;
+  int64_t registrations_per_ip = 10'000;  // registration attempts per client IP per window
+  int64_t register_ip_window_ms = 60 * 1000;
+  bool allow_password_change_without_current = false;
+  int64_t max_message_chars = 1'000'000;  // the contract accepts frames of 1 MB (§3.1)
+  int64_t max_rooms_per_socket = 100;
+  int64_t max_sockets_per_user = 50;
+  int64_t max_sockets_per_ip = 10'000;
+  int64_t session_end_close_ms = 1'000;  // session_ended, then the close this much later
+  int64_t session_check_ms = 60'000;     // sessions behind connected sockets checked this often
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and

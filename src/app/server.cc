@@ -21,7 +21,9 @@
 #include "api/ai_relay.h"
 #include "api/chat_sockets.h"
 #include "api/rest_handler.h"
+#include "app/default_banned_words.h"
 #include "app/front.h"
+#include "app/instance_lock.h"
 #include "app/logging.h"
 #include "app/secrets.h"
 #include "app/telemetry.h"
@@ -56,7 +58,34 @@ struct EventsRelay final : api::Events {
   void session_ended(const chat::Id& user, std::string_view reason, std::string_view msg) override {
     if (target) target->session_ended(user, reason, msg);
   }
+  void session_replaced(const chat::Id& user, const std::string& old_sid,
+                        const std::string& new_sid, bool same_client) override {
+    if (target) target->session_replaced(user, old_sid, new_sid, same_client);
+  }
 };
+
+api::AuthGuardOptions auth_guard_options(const Config& c) {
+  api::AuthGuardOptions o;
+  o.login_failures_per_account = c.login_failures_per_account;
+  o.login_account_window_ms = c.login_account_window_ms;
+  o.login_failures_per_ip = c.login_failures_per_ip;
+  o.login_ip_window_ms = c.login_ip_window_ms;
+  o.registrations_per_ip = c.registrations_per_ip;
+  o.register_ip_window_ms = c.register_ip_window_ms;
+  o.allow_password_change_without_current = c.allow_password_change_without_current;
+  return o;
+}
+
+api::ChatLimits chat_limits(const Config& c) {
+  api::ChatLimits l;
+  l.max_message_chars = static_cast<size_t>(c.max_message_chars);
+  l.max_rooms_per_socket = static_cast<size_t>(c.max_rooms_per_socket);
+  l.max_sockets_per_user = static_cast<size_t>(c.max_sockets_per_user);
+  l.max_sockets_per_ip = static_cast<size_t>(c.max_sockets_per_ip);
+  l.session_end_close_ms = c.session_end_close_ms;
+  l.session_check_ms = c.session_check_ms;
+  return l;
+}
 
 net::HttpLimits http_limits(const Config& c) {
   net::HttpLimits l;
@@ -144,6 +173,12 @@ int run_server(const Config& c) {
     spdlog::critical("cannot create data directory {}: {}", c.data_dir, fs_ec.message());
     return 1;
   }
+  // One server per data directory; held until the process exits.
+  auto instance = InstanceLock::acquire(c.data_dir);
+  if (!instance) {
+    spdlog::critical("{}", instance.error().detail);
+    return 1;
+  }
   std::string secret = c.jwt_secret;
   if (secret.empty()) {
     auto loaded = load_or_create_secret(c.data_dir);
@@ -199,8 +234,15 @@ int run_server(const Config& c) {
                           c.upload_audio_bytes, c.upload_document_bytes, c.profile_image_bytes}};
 
   chat::RateLimiter rooms_limiter{c.rooms_rate_limit, c.rooms_rate_window_ms};
+  // The contract's list is on by default (compiled in); --banned-words FILE replaces it and
+  // --banned-words none turns the filter off.
   std::optional<chat::BannedWords> banned;
-  if (!c.banned_words_file.empty()) {
+  if (c.banned_words_file == "none") {
+    spdlog::warn("banned words: filter off (--banned-words none)");
+  } else if (c.banned_words_file.empty()) {
+    banned.emplace(chat::BannedWords::from_text(default_banned_words()));
+    spdlog::info("banned words: {} words (built in)", banned->word_count());
+  } else {
     auto loaded = chat::BannedWords::load_file(c.banned_words_file);
     if (!loaded) {
       spdlog::critical("banned words: {}", loaded.error().detail);
@@ -256,6 +298,8 @@ int run_server(const Config& c) {
   std::atomic<bool> draining{false};
   services.draining = &draining;
   services.ready_timeout_ms = c.ready_timeout_ms;
+  api::AuthGuard auth_guard{auth_guard_options(c)};
+  services.auth_guard = &auth_guard;
 
   const unsigned threads = loop_count(c);
   std::vector<std::unique_ptr<asio::io_context>> loops;
@@ -271,8 +315,10 @@ int run_server(const Config& c) {
       services, hub, *ai_provider, assistants,
       api::AiLimits{static_cast<size_t>(c.ai_context_messages),
                     static_cast<size_t>(c.ai_max_per_room), static_cast<size_t>(c.ai_max_total)}};
-  api::ChatSockets chat_sockets{services, hub, banned ? &*banned : nullptr, chat_limiter, ai_relay};
+  api::ChatSockets chat_sockets{services,     hub,      banned ? &*banned : nullptr,
+                                chat_limiter, ai_relay, chat_limits(c)};
   events.target = &chat_sockets;
+  chat_sockets.start(loops.front()->get_executor());
   sio::Options sio_options;
   sio_options.engine.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
   sio_options.engine.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
@@ -358,6 +404,7 @@ int run_server(const Config& c) {
   http.stop_accepting();
   if (ws) ws->stop_accepting();
   if (metrics_listener) metrics_listener->stop_accepting();
+  chat_sockets.stop();
   // AI streams may run for minutes: end them now, so their errors still reach open sockets.
   ai_provider->shutdown();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -1,5 +1,6 @@
 // Server: parley-server assembled from its layers: event loops, store, hasher, handlers and
-// listeners, plus the orderly shutdown. main() only parses the config and calls run().
+// listeners, plus the orderly shutdown. server_main.cc only parses the config and calls
+// run_server().
 #pragma once
 
 #include "app/config.h"

@@ -1,7 +1,8 @@
 // Hub: in-process fan-out. Every event loop keeps its own registry of group -> sockets, touched
 // only by that loop, so membership changes and deliveries take no locks. A publish posts one task
 // per loop (not one per recipient); each loop then hands the same immutable frame to each of its
-// local members. A Redis-backed bus publishes across nodes and ends in the same local delivery.
+// local members. It is the only bus there is: one process, no cross-node fan-out (a bus across
+// servers, e.g. over Redis, would end in the same local delivery; none exists yet).
 //
 // Each loop parks what it receives until just before its next write pass (eio::SendGate), then
 // delivers consecutive frames for one group socket-major: each member gets the whole burst at

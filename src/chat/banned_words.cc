@@ -85,6 +85,17 @@ Result<BannedWords> BannedWords::load_file(const std::string& path) {
   return from_words(words);
 }
 
+BannedWords BannedWords::from_text(std::string_view text) {
+  std::vector<std::string> words;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    words.emplace_back(text.substr(0, nl));  // trim drops a CR
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return from_words(words);
+}
+
 bool BannedWords::contains_banned(std::string_view content) const {
   if (word_count_ == 0) return false;
   const auto* p = reinterpret_cast<const unsigned char*>(content.data());

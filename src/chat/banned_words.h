@@ -19,6 +19,8 @@ class BannedWords {
   static BannedWords from_words(const std::vector<std::string>& words);
   // One word per line (LF or CRLF). The only file access in chat/.
   static Result<BannedWords> load_file(const std::string& path);
+  // The same format from memory (the list compiled into the server, app/default_banned_words.h).
+  static BannedWords from_text(std::string_view text);
 
   // Trimming cannot change the outcome (no word holds a char ≤ U+0020) and blank content has no
   // word chars, so this just scans the bytes, folding A-Z. Two non-ASCII chars that Java's

@@ -1,5 +1,5 @@
 // The domain's records: what a user, session, room, message and file are. Plain data, no I/O;
-// the store persists them and api/ turns them into the contract's JSON (chat/json_view.h).
+// the store persists them and api/ turns them into the contract's JSON (api/views.h).
 #pragma once
 
 #include <cstdint>

@@ -75,6 +75,28 @@ RateLimiter::Decision RateLimiter::check(std::string_view key, Millis now_ms) {
   return d;
 }
 
+RateLimiter::Decision RateLimiter::peek(std::string_view key, Millis now_ms) const {
+  const size_t h = KeyHash{}(key);
+  const Shard& shard = shards_[((h >> 17) ^ h) & mask_];
+  std::lock_guard lock(shard.mu);
+  Decision d;
+  d.limit = limit_;
+  auto it = shard.windows.find(key);
+  if (it == shard.windows.end() || now_ms >= it->second.start + window_ms_) {
+    d.remaining = limit_;
+    d.reset_at_ms = now_ms + window_ms_;
+    d.retry_after_s = std::max<int64_t>(1, (window_ms_ + 999) / 1000);
+    d.allowed = limit_ > 0;
+    return d;
+  }
+  const Window& w = it->second;
+  d.reset_at_ms = w.start + window_ms_;
+  d.retry_after_s = std::max<int64_t>(1, (d.reset_at_ms - now_ms + 999) / 1000);
+  d.allowed = w.count < limit_;
+  d.remaining = std::max<int64_t>(0, limit_ - w.count);
+  return d;
+}
+
 size_t RateLimiter::tracked_keys() const {
   size_t n = 0;
   for (size_t i = 0; i <= mask_; ++i) {

@@ -35,6 +35,9 @@ class RateLimiter {
   // client that keeps retrying does not extend its own penalty. Memory stays bounded: each shard
   // drops its expired windows at most once per window length, during a check.
   Decision check(std::string_view key, Millis now_ms);
+  // Decides as check() would, without counting a hit and without creating a window: for
+  // limits on failures (login attempts), which are checked first and counted only on failure.
+  Decision peek(std::string_view key, Millis now_ms) const;
 
   int64_t limit() const { return limit_; }
   Millis window_ms() const { return window_ms_; }

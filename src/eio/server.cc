@@ -27,8 +27,10 @@ namespace {
 
 std::chrono::milliseconds pick_tick(const Options& o) {
   if (o.timer_tick.count() > 0) return o.timer_tick;
+  // Heartbeat deadlines are met to within one tick: 1/50 of the shorter setting (4 ms for a
+  // 200 ms pingTimeout, the 100 ms cap for the contract's 25 s / 60 s).
   const auto shorter = std::min(o.ping_interval, o.ping_timeout);
-  return std::clamp(shorter / 20, std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+  return std::clamp(shorter / 50, std::chrono::milliseconds(2), std::chrono::milliseconds(100));
 }
 
 // Writes the reference server's upgrade refusal on a raw socket, then closes it.
@@ -189,7 +191,7 @@ asio::awaitable<http::message_generator> Server::handle(net::Request req, net::C
       // Binary POST bodies are not part of protocol v4 ("invalid content").
       auto on_bad = [](Session& s, PollWaiter w) {
         w.complete(PollReply::error(ErrorCode::bad_request));
-        s.close("transport error");
+        s.fail("transport error");
       };
       auto op = on_session_loop(std::move(session), std::move(on_bad));
       reply = co_await std::move(op);
@@ -278,8 +280,14 @@ asio::awaitable<void> Server::upgrade(net::beast::tcp_stream stream, net::Reques
 void Server::start_probe(const SessionPtr& session, tcp::socket socket, net::Request req,
                          net::ConnectionSlotPtr slot) {
   if (!session->accepts_probe()) {
-    // Closed, already upgraded, or another probe under way: the reference closes the newcomer.
-    reject_upgrade(std::move(socket), error_message(ErrorCode::bad_request));
+    // Already upgraded, another probe under way, or closing: the reference server completes
+    // the WebSocket handshake and then closes the newcomer with a close frame (a refused
+    // handshake would make standard clients raise an error).
+    auto extra = std::make_shared<WsTransport>(std::move(socket), session->loop(), options_,
+                                               std::move(slot));
+    extra->accept(std::move(req), [](const std::shared_ptr<WsTransport>& t, bool ok) {
+      if (ok) t->close();
+    });
     return;
   }
   auto transport =

@@ -185,27 +185,33 @@ void Session::slow_consumer() {
 
 void Session::start_heartbeat() {
   awaiting_pong_ = false;
-  timers().schedule(heartbeat_, options_.ping_interval);
+  heartbeat_due_ = std::chrono::steady_clock::now() + options_.ping_interval;
+  timers().schedule_at(heartbeat_, heartbeat_due_);
 }
 
 void Session::on_heartbeat(void* p) {
   auto self = static_cast<Session*>(p)->shared_from_this();
   if (self->state_ != State::open) return;
+  const auto now = std::chrono::steady_clock::now();
   if (!self->awaiting_pong_) {
+    // pingTimeout counts from when the ping was due, as in the reference server (a setTimeout
+    // started when the ping is written), not from a late wakeup.
     self->awaiting_pong_ = true;
-    self->timers().schedule(self->heartbeat_, self->options_.ping_timeout);
+    self->heartbeat_due_ += self->options_.ping_timeout;
+    if (self->heartbeat_due_ < now) self->heartbeat_due_ = now;
+    self->timers().schedule_at(self->heartbeat_, self->heartbeat_due_);
     self->send(Packet::text(PacketType::ping));
     return;
   }
   // Like the reference server, any packet received lately counts as a sign of life: a pong
   // stuck behind other traffic does not end a busy session.
-  const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - self->last_received_);
-  if (since < self->options_.ping_timeout) {
-    self->timers().schedule(self->heartbeat_, self->options_.ping_timeout - since);
+  const auto alive_until = self->last_received_ + self->options_.ping_timeout;
+  if (alive_until > now) {
+    self->heartbeat_due_ = alive_until;
+    self->timers().schedule_at(self->heartbeat_, alive_until);
     return;
   }
-  self->terminate("ping timeout", CloseMode::graceful);
+  self->terminate("ping timeout", CloseMode::now);
 }
 
 // ---- Receiving --------------------------------------------------------------------------------
@@ -225,7 +231,8 @@ void Session::on_packet(PacketType type, std::string_view data, bool binary) {
     case PacketType::pong:
       if (awaiting_pong_) {
         awaiting_pong_ = false;
-        timers().schedule(heartbeat_, options_.ping_interval);
+        heartbeat_due_ = last_received_ + options_.ping_interval;
+        timers().schedule_at(heartbeat_, heartbeat_due_);
       }
       break;
     case PacketType::ping:
@@ -305,8 +312,10 @@ void Session::on_poll_data(std::string body, PollWaiter waiter) {
   }
   auto packets = decode_payload(body);
   if (!packets) {
+    // 400, and the session is gone: the reference server closes it on the parse error, so the
+    // next request with this sid is refused too.
     waiter.complete(PollReply::error(ErrorCode::bad_request));
-    terminate("parse error", CloseMode::graceful);
+    terminate("parse error", CloseMode::now);
     return;
   }
   waiter.complete(PollReply::ok());
@@ -372,6 +381,10 @@ void Session::close(std::string_view reason) {
   terminate(reason, CloseMode::graceful);
 }
 
+void Session::fail(std::string_view reason) {
+  terminate(reason, CloseMode::now);
+}
+
 void Session::terminate(std::string_view reason, CloseMode mode) {
   if (state_ != State::open) return;
   auto self = shared_from_this();
@@ -403,6 +416,8 @@ void Session::terminate(std::string_view reason, CloseMode mode) {
     flush_poll();  // the parked GET gets the queue and the close packet, then finalizes
     return;
   }
+  // client, abort, now: the session ends here; a parked GET gets a noop (the client asked)
+  // or the close packet.
   if (pending_get_) {
     auto waiter = std::move(pending_get_);
     waiter.complete(PollReply::payload(mode == CloseMode::client ? "6" : "1"));

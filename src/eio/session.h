@@ -83,6 +83,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void send_frames(std::span<const SharedText> packets, SharedText* framed);
   // Server-side close: what is queued still goes out, then the close.
   void close(std::string_view reason = "forced close");
+  // Closes at once after a protocol violation: the sid is unknown from now on (a WebSocket still
+  // gets its close frame).
+  void fail(std::string_view reason);
   std::size_t queued_bytes() const;
 
   // ---- For Server and the transports ------------------------------------------------------
@@ -108,8 +111,10 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   enum class State : std::uint8_t { open, draining, closed };
   // graceful: queued packets go out, then the close; client: the client asked (polling: its
-  // parked GET gets a noop); abort: drop everything now.
-  enum class CloseMode : std::uint8_t { graceful, client, abort };
+  // parked GET gets a noop); abort: drop everything now; now: the session is gone at once (its
+  // sid answers 400 from here on) but a WebSocket still gets its close frame; the reference
+  // server closes so on a ping timeout and on a payload it cannot decode.
+  enum class CloseMode : std::uint8_t { graceful, client, abort, now };
 
   void start_heartbeat();
   void on_packet(PacketType type, std::string_view data, bool binary);
@@ -136,6 +141,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t poll_bytes_ = 0;
   PollWaiter pending_get_;
   std::chrono::steady_clock::time_point last_received_;
+  // When the next ping is due, or (awaiting_pong_) when the pong is overdue. Kept absolute so
+  // that timer rounding and a late loop turn do not add up over a ping cycle.
+  std::chrono::steady_clock::time_point heartbeat_due_;
   TimerEntry heartbeat_{&Session::on_heartbeat, this};
   TimerEntry aux_timer_{&Session::on_aux_timer, this};  // upgrade timeout, or close linger
   std::atomic<TransportKind> transport_{TransportKind::polling};

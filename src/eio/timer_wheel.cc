@@ -59,12 +59,20 @@ std::uint64_t TimerWheel::now_ticks() const {
 }
 
 void TimerWheel::schedule(TimerEntry& entry, std::chrono::milliseconds delay) {
+  schedule_at(entry, std::chrono::steady_clock::now() + delay);
+}
+
+void TimerWheel::schedule_at(TimerEntry& entry, std::chrono::steady_clock::time_point at) {
   entry.cancel();
   const std::uint64_t now = now_ticks();
   if (count_ == 0 && !running_) current_ = now;  // idle wheel: nothing to catch up on
-  const auto ticks =
-      static_cast<std::uint64_t>((delay + tick_ - std::chrono::milliseconds(1)) / tick_);
-  entry.due_ = std::max(now + std::max<std::uint64_t>(ticks, 1), current_ + 1);
+  // Slot t is processed once now_ticks() >= t, i.e. at epoch + t * tick or later: the first
+  // tick boundary at or after `at` never fires early.
+  const auto since_epoch = std::max(at - epoch_, std::chrono::steady_clock::duration::zero());
+  const auto due =
+      static_cast<std::uint64_t>((since_epoch + tick_ - std::chrono::nanoseconds(1)) /
+                                 std::chrono::duration_cast<std::chrono::nanoseconds>(tick_));
+  entry.due_ = std::max(due, current_ + 1);
   link(entry);
   if (!running_) start_timer();
 }

@@ -51,8 +51,11 @@ class TimerWheel {
   TimerWheel(const TimerWheel&) = delete;
   TimerWheel& operator=(const TimerWheel&) = delete;
 
-  // (Re)arms `entry` to fire after `delay` (rounded up to the tick; at least one tick).
+  // (Re)arms `entry` to fire after `delay`: never early, and late by less than one tick plus
+  // the loop's own latency (the due time is rounded up to the next tick boundary).
   void schedule(TimerEntry& entry, std::chrono::milliseconds delay);
+  // The same for an absolute deadline; one in the past fires on the next tick.
+  void schedule_at(TimerEntry& entry, std::chrono::steady_clock::time_point at);
   std::size_t size() const { return count_; }
   std::chrono::milliseconds tick() const { return tick_; }
 

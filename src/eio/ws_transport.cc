@@ -350,6 +350,7 @@ void WsTransport::close() {
   finish_when_drained_ = "forced close";
   loop_.timers().schedule(close_timer_, options_.ws_close_timeout);
   schedule_flush();
+  read();  // the client's close frame ends the handshake (a transport without a session too)
 }
 
 void WsTransport::abort() {

@@ -117,6 +117,9 @@ bool parse_cli(int argc, char** argv, Config& c, int& exit_code) {
   cli.add_option("--tool-lag-limit", tool_lag,
                  "A loop lag p99 above this makes the tool the bottleneck")
       ->capture_default_str();
+  cli.add_option("--record-acks", c.record_acks_file,
+                 "Append every acknowledged message, read receipt and reaction to this file as "
+                 "JSON lines (crash tests check them against history)");
 
   try {
     cli.parse(argc, argv);

@@ -1,4 +1,6 @@
-// Beast-based HTTP and Socket.IO clients. Coroutines await with as_tuple so errors are values;
+// parley-load's HTTP client (Beast) and the dialing helpers it shares with the Socket.IO client
+// (bound source addresses, error descriptions, the monotonic clock, SourcePicker); SioClient,
+// framed by hand, is in sio_client.cc. Coroutines await with as_tuple so errors are values;
 // per GCC 12's coroutine bug, nothing inside a co_await expression is a capturing lambda or a
 // braced temporary: requests, buffers and tokens are named locals.
 #include "load/client.h"

@@ -63,6 +63,7 @@ struct Config {
   std::vector<Threshold> thresholds;
   // --tool-cpu-limit / --tool-lag-limit: when the tool says it is the bottleneck.
   ToolLimits tool_limits;
+  std::string record_acks_file;  // acknowledged operations as JSON lines (load/ack_recorder.h)
 };
 
 // Parses argv. Returns false when the program should exit with `exit_code` (help, usage error:

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "load/ack_recorder.h"
 #include "load/client.h"
 #include "load/config.h"
 #include "load/loop.h"
@@ -24,12 +25,18 @@ namespace parley::load::engine_detail {
 
 struct Impl {
   Impl(const Config& c, int w, int ws, std::function<void(const Sample&)> s)
-      : cfg(c), worker(w), workers(ws), sink(std::move(s)), sources(c.source_ips) {}
+      : cfg(c),
+        worker(w),
+        workers(ws),
+        sink(std::move(s)),
+        sources(c.source_ips),
+        acks(c.record_acks_file) {}
 
   const Config& cfg;
   int worker, workers;
   std::function<void(const Sample&)> sink;
   SourcePicker sources;
+  AckRecorder acks;  // --record-acks
   std::vector<std::unique_ptr<Loop>> loops;
   std::atomic<bool> stopping{false};
   std::atomic<bool> interrupted{false};

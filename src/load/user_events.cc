@@ -63,6 +63,7 @@ void User::on_event(std::string_view name, const json::value& arg) {
       auto it = reads.find(std::string(id.get_string()));
       if (it == reads.end()) continue;
       loop.success(Op::read_receipt, us_since(it->second, now));
+      if (room) eng.acks.record("read", room->id, it->first, user_id, eng.email_of(idx));
       reads.erase(it);
       pend(-1);
     }
@@ -75,6 +76,7 @@ void User::on_event(std::string_view name, const json::value& arg) {
     for (const json::value& u : who->get_array()) {
       if (u.is_string() && u.get_string() == user_id) {
         loop.success(Op::reaction, us_since(it->second, now));
+        if (room) eng.acks.record("reaction", room->id, it->first, user_id, eng.email_of(idx), "👍");
         reactions.erase(it);
         pend(-1);
         return;
@@ -131,6 +133,7 @@ void User::on_message(const json::value& m) {
       for (auto it = echoes.begin(); it != echoes.end(); ++it) {
         if (it->first != f->seq) continue;
         loop.success(Op::message_send, us_since(it->second, now));
+        eng.acks.record("message", room->id, id, user_id, eng.email_of(idx));
         echoes.erase(it);
         pend(-1);
         break;

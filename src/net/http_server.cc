@@ -8,12 +8,16 @@
 #include "net/http_server.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <fstream>
 #include <random>
+#include <set>
+#include <sstream>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -32,6 +36,47 @@
 namespace parley::net {
 
 namespace {
+
+// Inodes of the TCP sockets listening on `port` at an address that overlaps `address` (the same
+// one, or a wildcard on either side), from /proc/net/tcp and tcp6. Empty without /proc.
+std::set<unsigned long> listening_inodes(const asio::ip::address& address, uint16_t port) {
+  // /proc prints an IPv4 address as the raw network-order word in host order (hex).
+  const bool v4 = address.is_v4();
+  const uint32_t ours = v4 ? __builtin_bswap32(address.to_v4().to_uint()) : 0;
+  const bool ours_any = address.is_unspecified();
+  std::set<unsigned long> out;
+  for (const char* file : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream f(line);
+      std::string slot, local, remote, state, queues, timer, retr, uid, timeout;
+      unsigned long inode = 0;
+      if (!(f >> slot >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >>
+            inode))
+        continue;
+      if (state != "0A") continue;  // TCP_LISTEN
+      const auto colon = local.rfind(':');
+      if (colon == std::string::npos) continue;
+      unsigned value = 0;
+      const char* first = local.data() + colon + 1;
+      if (std::from_chars(first, local.data() + local.size(), value, 16).ec != std::errc())
+        continue;
+      if (value != port) continue;
+      const std::string addr = local.substr(0, colon);
+      const bool any = addr.find_first_not_of('0') == std::string::npos;
+      bool overlaps = any || ours_any;
+      if (!overlaps && v4 && addr.size() == 8) {
+        uint32_t a = 0;
+        overlaps =
+            std::from_chars(addr.data(), addr.data() + 8, a, 16).ec == std::errc() && a == ours;
+      }
+      if (overlaps) out.insert(inode);
+    }
+  }
+  return out;
+}
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
@@ -480,6 +525,26 @@ Result<void> HttpServer::listen(const std::string& host, uint16_t port) {
   auto address = asio::ip::make_address(host, ec);
   if (ec) return Error::invalid("bad listen address '" + host + "': " + ec.message());
   uint16_t bound = port;
+  if (port != 0) {
+    // The per-loop acceptors share the port through SO_REUSEPORT, which would just as well
+    // let a second process join it and silently take part of the traffic. A probe bound
+    // without SO_REUSEPORT fails while anyone listens there, so that case is refused first.
+    asio::ip::tcp::acceptor probe(*loops_[0]);
+    asio::ip::tcp::endpoint endpoint{address, port};
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec == asio::error::address_in_use) {
+      return Error::unavailable("cannot listen on " + host + ":" + std::to_string(port) +
+                                ": the port is in use by another process (is another "
+                                "parley-server running?)");
+    }
+    if (ec) {
+      return Error::unavailable("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                                ec.message());
+    }
+    probe.close(ec);
+  }
   for (size_t i = 0; i < loops_.size(); ++i) {
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(*loops_[i]);
     asio::ip::tcp::endpoint endpoint{address, bound};
@@ -499,6 +564,23 @@ Result<void> HttpServer::listen(const std::string& host, uint16_t port) {
     acceptors_.push_back(std::move(acceptor));
   }
   port_ = bound;
+  if (port != 0) {
+    // Two servers starting at the same instant can both pass the probe above. Once bound, every
+    // listener on the port must be one of ours; otherwise both sides see the other and refuse.
+    std::set<unsigned long> ours;
+    for (const auto& a : acceptors_) {
+      struct stat st {};
+      if (::fstat(a->native_handle(), &st) == 0) ours.insert(static_cast<unsigned long>(st.st_ino));
+    }
+    for (unsigned long inode : listening_inodes(address, bound)) {
+      if (!ours.contains(inode)) {
+        acceptors_.clear();
+        return Error::unavailable("cannot listen on " + host + ":" + std::to_string(port) +
+                                  ": another process listens on the port too (is another "
+                                  "parley-server running?)");
+      }
+    }
+  }
   for (size_t i = 0; i < loops_.size(); ++i) {
     asio::co_spawn(*loops_[i], accept_loop(i), asio::detached);
   }

@@ -42,6 +42,11 @@ class Socket {
   virtual const std::string& id() const = 0;  // Socket.IO socket id
   virtual asio::any_io_executor executor() const = 0;
   virtual bool connected() const = 0;
+  // The TCP peer's address (per-address connection limits); "" when unknown.
+  virtual const std::string& peer_ip() const {
+    static const std::string unknown;
+    return unknown;
+  }
 
   // Queues an event / a pre-encoded frame. Never blocks; if the outbound queue is over its byte
   // cap the socket is closed as a slow consumer (logged) instead of growing memory.

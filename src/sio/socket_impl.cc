@@ -12,7 +12,8 @@ SocketImpl::SocketImpl(Connection& connection, std::string nsp, std::string id)
     : connection_(&connection),
       loop_(&connection.session().loop().context()),
       nsp_(std::move(nsp)),
-      id_(std::move(id)) {}
+      id_(std::move(id)),
+      peer_ip_(connection.session().conn_info().peer_ip) {}
 
 SocketImpl::~SocketImpl() = default;
 

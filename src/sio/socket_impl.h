@@ -34,6 +34,7 @@ class SocketImpl final : public Socket, public std::enable_shared_from_this<Sock
   const std::string& id() const override { return id_; }
   asio::any_io_executor executor() const override { return loop_->get_executor(); }
   bool connected() const override { return state_ == State::connected; }
+  const std::string& peer_ip() const override { return peer_ip_; }
   void emit(std::string_view event, const json::value& arg) override;
   void send(Frame frame) override;
   void send_batch(const FrameBatch& batch) override;
@@ -84,6 +85,7 @@ class SocketImpl final : public Socket, public std::enable_shared_from_this<Sock
   asio::io_context* loop_;
   const std::string nsp_;
   const std::string id_;
+  const std::string peer_ip_;
   std::vector<std::string> groups_;
   struct Held {
     Frame frame;  // a whole Engine.IO text packet, or the bytes of a binary message

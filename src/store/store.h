@@ -1,7 +1,9 @@
 // Store: everything Parley persists, behind one asynchronous interface. Callers are coroutines on
 // an event loop; every operation completes back on the caller's executor and never blocks it.
-// Implementations: store/sqlite (embedded, default); store/redis (Redis Cluster) is the scale-out
-// one. Every operation on one room's data names the room, so it can live in one shard.
+// Implementation today: store/sqlite (embedded, the only one). The interface is shaped for a
+// sharded one as well (redis/cluster.h is the interface of a Redis Cluster client; there is no
+// Redis store yet): every operation on one room's data names the room, so it can live in one
+// shard.
 // No SQL or Redis detail leaks out: inputs and outputs are chat/ records and plain values.
 #pragma once
 

@@ -115,17 +115,19 @@ function extraServerArgs() {
 
 /**
  * Start parley-server on an ephemeral port with a fresh temp data dir.
- * @param {{args?: string[], dataDir?: string, keepDataDir?: boolean}} opts
+ * @param {{args?: string[], dataDir?: string, keepDataDir?: boolean, bannedWords?: string|null}} opts
  *   args: extra flags (appended after the defaults, so they win);
  *   dataDir: reuse this dir (then it is never removed by the harness).
  */
-export async function startServer({ args = [], dataDir, keepDataDir = false } = {}) {
+export async function startServer({ args = [], dataDir, keepDataDir = false, bannedWords = BANNED_WORDS } = {}) {
   const ownsDir = !dataDir;
   const dir = dataDir || mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   if (ownsDir && !keepDataDir) ownedDirs.add(dir);
   const baseArgs = [
     '--host', '127.0.0.1', '--port', '0', '--ws-port', '0',
-    '--data-dir', dir, '--banned-words', BANNED_WORDS, '--log-level', 'warn',
+    '--data-dir', dir, '--log-level', 'warn',
+    // bannedWords null: no flag at all (the server's built-in default list)
+    ...(bannedWords === null ? [] : ['--banned-words', bannedWords]),
     ...extraServerArgs(),
   ];
   let currentArgs = [...baseArgs, ...args];

@@ -102,3 +102,26 @@ TEST(RateLimiter, ConcurrentChecksCountExactly) {
 
 }  // namespace
 }  // namespace parley::chat
+
+namespace parley::chat {
+namespace {
+
+TEST(RateLimiter, PeekDecidesWithoutCounting) {
+  RateLimiter limiter(2, 1000);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_TRUE(limiter.peek("ip", 0).allowed);
+  EXPECT_EQ(limiter.tracked_keys(), 0u);  // a peek creates no window
+  limiter.check("ip", 10);
+  EXPECT_TRUE(limiter.peek("ip", 20).allowed);
+  EXPECT_EQ(limiter.peek("ip", 20).remaining, 1);
+  limiter.check("ip", 30);
+  const auto blocked = limiter.peek("ip", 40);
+  EXPECT_FALSE(blocked.allowed);
+  EXPECT_EQ(blocked.retry_after_s, 1);
+  EXPECT_EQ(blocked.reset_at_ms, 1010);
+  EXPECT_TRUE(limiter.peek("ip", 1010).allowed);  // the window ended
+  EXPECT_TRUE(limiter.peek("other", 40).allowed);
+}
+
+}  // namespace
+}  // namespace parley::chat

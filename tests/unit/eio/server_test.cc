@@ -41,6 +41,11 @@ class TestHandler final : public ServerHandler {
     cv_.wait_for(lock, timeout, [&] { return closes_.size() >= n; });
     return closes_;
   }
+  // When the i-th close happened (after wait_closed saw it).
+  std::chrono::steady_clock::time_point closed_at(std::size_t i) {
+    std::lock_guard lock(mutex_);
+    return i < closed_at_.size() ? closed_at_[i] : std::chrono::steady_clock::time_point{};
+  }
   std::vector<std::weak_ptr<Session>> sessions() {
     std::lock_guard lock(mutex_);
     return sessions_;
@@ -67,6 +72,7 @@ class TestHandler final : public ServerHandler {
     void on_close(std::string_view reason) override {
       std::lock_guard lock(handler.mutex_);
       handler.closes_.emplace_back(reason);
+      handler.closed_at_.push_back(std::chrono::steady_clock::now());
       handler.cv_.notify_all();
     }
     TestHandler& handler;
@@ -78,6 +84,7 @@ class TestHandler final : public ServerHandler {
   std::vector<std::weak_ptr<Session>> sessions_;
   std::vector<std::string> messages_;
   std::vector<std::string> closes_;
+  std::vector<std::chrono::steady_clock::time_point> closed_at_;
 };
 
 std::string sid_of(const std::string& open_packet) {
@@ -306,9 +313,22 @@ TEST_F(EioServerTest, InvalidPollingPayloadClosesTheSession) {
   auto post = http_post(port_, polling(sid), "abc");
   EXPECT_EQ(post.status, 400u);
   EXPECT_EQ(handler_.wait_closed(1), std::vector<std::string>{"parse error"});
+  // The session is gone, as in the reference server: the next request with its sid is refused.
   auto get = http_get(port_, polling(sid));
-  // The server closed it: the next GET collects the close packet (or finds it gone).
-  EXPECT_TRUE((get.status == 200u && get.body == "1") || get.status == 400u) << get.body;
+  EXPECT_EQ(get.status, 400u) << get.body;
+  EXPECT_EQ(get.body, "{\"code\":1,\"message\":\"Session ID unknown\"}");
+  EXPECT_EQ(http_post(port_, polling(sid), "4x").status, 400u);
+}
+
+TEST_F(EioServerTest, InvalidPayloadEndsAParkedGetWithTheClosePacket) {
+  start();
+  const std::string sid = handshake();
+  auto parked = std::async(std::launch::async, [&] { return http_get(port_, polling(sid)); });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(http_post(port_, polling(sid), "4a\x1e").status, 400u);
+  auto get = parked.get();
+  EXPECT_EQ(get.status, 200u);
+  EXPECT_EQ(get.body, "1");
   EXPECT_EQ(http_get(port_, polling(sid)).status, 400u);
 }
 
@@ -469,10 +489,92 @@ TEST_F(EioServerTest, PollingHeartbeat) {
   EXPECT_TRUE(handler_.wait_closed(0, 0ms).empty());
   EXPECT_EQ(handler_.wait_closed(1, 2s), std::vector<std::string>{"ping timeout"});
   auto after = http_get(port_, polling(sid));
-  EXPECT_TRUE(after.status == 400u || after.body ==
-                                          "2\x1e"
-                                          "1")
-      << after.status << " " << after.body;
+  EXPECT_EQ(after.status, 400u) << after.body;
+}
+
+// Heartbeat deadlines as the reference engine.io 6 server keeps them: with pingInterval 300 ms
+// and pingTimeout 200 ms, a session that never answers is gone 500 ms after the handshake, to
+// within a few ms. Each test checks both sides: alive shortly before, gone shortly after.
+Options deadline_heartbeat() {
+  Options o;
+  o.ping_interval = 300ms;
+  o.ping_timeout = 200ms;
+  return o;
+}
+// Scheduling noise allowed on this shared machine (the server's own error is under one 4 ms
+// timer tick).
+constexpr auto kDeadlineSlack = 40ms;
+
+TEST_F(EioServerTest, PollingSessionThatNeverPollsIsGoneByTheDeadline) {
+  start(deadline_heartbeat());
+  const auto t0 = std::chrono::steady_clock::now();  // before the session exists
+  const std::string sid = handshake();
+  std::this_thread::sleep_until(t0 + 250ms);
+  EXPECT_TRUE(handler_.wait_closed(1, 0ms).empty()) << "closed before its deadline";
+  ASSERT_EQ(handler_.wait_closed(1, 2s), std::vector<std::string>{"ping timeout"});
+  const auto closed = handler_.closed_at(0) - t0;
+  EXPECT_GE(closed, 495ms);
+  EXPECT_LE(closed, 500ms + kDeadlineSlack)
+      << std::chrono::duration_cast<std::chrono::milliseconds>(closed).count() << " ms";
+  std::this_thread::sleep_until(t0 + 500ms + kDeadlineSlack);
+  auto get = http_get(port_, polling(sid));
+  EXPECT_EQ(get.status, 400u) << get.body;
+  EXPECT_EQ(get.body, "{\"code\":1,\"message\":\"Session ID unknown\"}");
+}
+
+TEST_F(EioServerTest, PollingSessionIsStillAliveJustBeforeTheDeadline) {
+  start(deadline_heartbeat());
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string sid = handshake();
+  std::this_thread::sleep_until(t0 + 450ms);
+  // Its queue holds the ping (due at 300 ms), and it still accepts packets.
+  auto get = http_get(port_, polling(sid));
+  EXPECT_EQ(get.status, 200u);
+  EXPECT_EQ(get.body, "2");
+  EXPECT_TRUE(handler_.wait_closed(1, 0ms).empty());
+}
+
+TEST_F(EioServerTest, WebSocketThatNeverAnswersAPingIsClosedByTheDeadline) {
+  start(deadline_heartbeat());
+  const auto t0 = std::chrono::steady_clock::now();
+  WsClient ws(port_);
+  ASSERT_FALSE(ws.connect(kWebSocket));
+  ASSERT_TRUE(ws.read());  // open packet
+  auto ping = ws.read(1s);
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping.data, "2");
+  const auto pinged = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(pinged, 295ms);
+  EXPECT_LE(pinged, 300ms + kDeadlineSlack);
+  EXPECT_TRUE(handler_.wait_closed(1, 0ms).empty());  // alive at ~300 ms, unanswered
+  auto end = ws.read(1s);
+  const auto closed = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(end.ec, websocket::error::closed) << end.ec.message();  // a close frame
+  EXPECT_GE(closed, 495ms);
+  EXPECT_LE(closed, 500ms + kDeadlineSlack)
+      << std::chrono::duration_cast<std::chrono::milliseconds>(closed).count() << " ms";
+  EXPECT_EQ(handler_.wait_closed(1), std::vector<std::string>{"ping timeout"});
+}
+
+TEST_F(EioServerTest, AnsweredPingsMoveTheDeadline) {
+  start(deadline_heartbeat());
+  WsClient ws(port_);
+  ASSERT_FALSE(ws.connect(kWebSocket));
+  ASSERT_TRUE(ws.read());
+  auto ping = ws.read(1s);
+  ASSERT_TRUE(ping);
+  const auto ponged = std::chrono::steady_clock::now();
+  ASSERT_FALSE(ws.send("3"));
+  // The next ping comes pingInterval after the pong; unanswered, the close pingTimeout later.
+  auto next = ws.read(1s);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next.data, "2");
+  EXPECT_GE(std::chrono::steady_clock::now() - ponged, 290ms);
+  auto end = ws.read(1s);
+  const auto closed = std::chrono::steady_clock::now() - ponged;
+  EXPECT_EQ(end.ec, websocket::error::closed);
+  EXPECT_GE(closed, 490ms);
+  EXPECT_LE(closed, 500ms + kDeadlineSlack);
 }
 
 // ---- Upgrade ----------------------------------------------------------------------------------
@@ -499,9 +601,18 @@ TEST_F(EioServerTest, UpgradeFromPollingToWebSocket) {
   auto get = http_get(port_, polling(sid));
   EXPECT_EQ(get.status, 400u);
   EXPECT_EQ(get.body, "{\"code\":3,\"message\":\"Bad request\"}");
-  // Another WebSocket for the same sid is refused.
+  // Another WebSocket for the same sid: handshake accepted, then a clean close (close frame),
+  // as the reference server does; the upgraded session is unaffected.
   WsClient second(port_);
-  EXPECT_TRUE(second.connect(websocket(sid)));
+  ASSERT_FALSE(second.connect(websocket(sid)));
+  EXPECT_EQ(second.handshake_response().result_int(), 101u);
+  auto nothing = second.read(2s);
+  EXPECT_EQ(nothing.ec, websocket::error::closed) << nothing.ec.message();
+  EXPECT_EQ(second.close_reason().code, websocket::close_code::normal);
+  ASSERT_FALSE(ws.send("4still here"));
+  auto still = ws.read();
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still.data, "4still here");
 }
 
 TEST_F(EioServerTest, PacketsQueuedDuringTheUpgradeGoOverTheWebSocket) {

@@ -94,6 +94,32 @@ TEST(TimerWheel, DelaysLongerThanOneRotation) {
   EXPECT_LT(elapsed, 1500ms);
 }
 
+// Heartbeat deadlines rely on this: an entry never fires before its deadline, and at most about
+// one tick after it (whatever the phase of the deadline against the tick grid).
+TEST(TimerWheel, NeverFiresEarlyAndAtMostATickLate) {
+  boost::asio::io_context ctx;
+  TimerWheel wheel(ctx, 10ms);
+  struct Stamp {
+    std::chrono::steady_clock::time_point fired{};
+    TimerEntry entry{&Stamp::fire, this};
+    static void fire(void* p) { static_cast<Stamp*>(p)->fired = std::chrono::steady_clock::now(); }
+  };
+  std::vector<std::unique_ptr<Stamp>> stamps;
+  std::vector<std::chrono::steady_clock::time_point> deadlines;
+  const auto base = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    stamps.push_back(std::make_unique<Stamp>());
+    deadlines.push_back(base + 30ms + std::chrono::microseconds(1700 * i));  // every phase
+    wheel.schedule_at(stamps.back()->entry, deadlines.back());
+  }
+  ctx.run_for(2s);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_NE(stamps[i]->fired, std::chrono::steady_clock::time_point{}) << i;
+    EXPECT_GE(stamps[i]->fired, deadlines[i]) << i << ": fired early";
+    EXPECT_LT(stamps[i]->fired - deadlines[i], 10ms + 30ms) << i;  // a tick plus scheduling noise
+  }
+}
+
 TEST(TimerWheel, EntriesMayOutliveTheWheel) {
   std::vector<int> log;
   std::unique_ptr<Probe> probe(new Probe{&log, 1});

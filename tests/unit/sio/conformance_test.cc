@@ -96,7 +96,37 @@ TEST_F(EngineConformanceTest, WebSocketEchoesAndPings) {
   EXPECT_TRUE(ws.closed_within(2s));  // no more pongs: closed after 300 + 200 ms
 }
 
-TEST_F(EngineConformanceTest, UpgradeThenPollingAndSecondWebSocketAreRefused) {
+// The conformance server's heartbeat is pingInterval 300 ms + pingTimeout 200 ms: a polling
+// client that stops answering is gone (400 on its sid) by 500 ms after the handshake, and not
+// before its ping is due.
+TEST_F(EngineConformanceTest, PollingSessionWithoutPongIsGoneByTheDeadline) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string target = polling_session();
+  std::this_thread::sleep_until(t0 + 250ms);
+  auto ping = http_get(port_, target, 1s);  // alive at 250 ms; the GET waits for the ping
+  EXPECT_EQ(ping.status, 200u);
+  EXPECT_EQ(ping.body, "2");
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 295ms);
+  std::this_thread::sleep_until(t0 + 540ms);
+  auto gone = http_get(port_, target, 1s);
+  EXPECT_EQ(gone.status, 400u) << gone.body;
+}
+
+TEST_F(EngineConformanceTest, WebSocketWithoutPongIsClosedByTheDeadline) {
+  const auto t0 = std::chrono::steady_clock::now();
+  WsClient ws(port_);
+  ASSERT_FALSE(ws.connect("/engine.io/?EIO=4&transport=websocket"));
+  ASSERT_TRUE(ws.read());
+  EXPECT_EQ(ws.read(1s).data, "2");
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 295ms);
+  EXPECT_TRUE(ws.closed_within(std::chrono::duration_cast<std::chrono::milliseconds>(
+      t0 + 540ms - std::chrono::steady_clock::now())));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 490ms);
+}
+
+// After an upgrade, polling with the sid is refused, and a second WebSocket with it is accepted
+// and then closed with a close frame, as the reference server does.
+TEST_F(EngineConformanceTest, UpgradeThenPollingIsRefusedAndASecondWebSocketIsClosed) {
   const std::string target = polling_session();
   const std::string sid = target.substr(target.rfind('=') + 1);
   WsClient ws(port_);
@@ -106,7 +136,10 @@ TEST_F(EngineConformanceTest, UpgradeThenPollingAndSecondWebSocketAreRefused) {
   EXPECT_EQ(ws.read().data, "3probe");
   EXPECT_EQ(http_get(port_, target).status, 400u);
   WsClient second(port_);
-  EXPECT_TRUE(second.connect("/engine.io/?EIO=4&transport=websocket&sid=" + sid));
+  ASSERT_FALSE(second.connect("/engine.io/?EIO=4&transport=websocket&sid=" + sid));
+  auto closed = second.read(2s);
+  EXPECT_EQ(closed.ec, beast::websocket::error::closed) << closed.ec.message();
+  EXPECT_EQ(second.close_reason().code, beast::websocket::close_code::normal);
   ASSERT_FALSE(ws.send("4hello"));
   EXPECT_EQ(ws.read_skip_pings().data, "4hello");
 }
