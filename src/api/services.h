@@ -39,7 +39,6 @@ struct Services {
   // Load balancer health (/health/ready): set once shutdown begins; the store ping's time limit.
   const std::atomic<bool>* draining = nullptr;
   int64_t ready_timeout_ms = 1'000;
-  files::FileServices files{};      // uploads and profile images (files/)
   AuthGuard* auth_guard = nullptr;  // login/registration limits; null: none (and no password
                                     // change without the current password)
 };
