@@ -39,17 +39,17 @@ struct AiRelay::Generation {
   bool finished = false;
 };
 
-AiRelay::AiRelay(Services& services, bus::Hub& hub, ai::Provider& provider,
+AiRelay::AiRelay(Services& services, bus::Bus& bus, ai::Provider& provider,
                  const ai::Personas& personas, AiLimits limits)
     : services_(services),
-      hub_(hub),
+      bus_(bus),
       provider_(provider),
       personas_(personas),
       limits_(limits),
       admission_(limits.max_per_room, limits.max_total) {}
 
 void AiRelay::publish(const std::string& room, std::string_view event, const json::value& arg) {
-  hub_.publish(room, sio::make_event_frame(event, arg));
+  bus_.publish(room, sio::make_event_frame(event, arg));
 }
 
 void AiRelay::start(const asio::any_io_executor& loop, const chat::Message& message,

@@ -25,10 +25,10 @@ std::string string_member(const json::value& v, std::string_view key) {
 
 }  // namespace
 
-ChatSockets::ChatSockets(Services& services, bus::Hub& hub, const chat::BannedWords* banned,
+ChatSockets::ChatSockets(Services& services, bus::Bus& bus, const chat::BannedWords* banned,
                          chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits)
     : services_(services),
-      hub_(hub),
+      bus_(bus),
       banned_(banned),
       chat_limiter_(chat_limiter),
       ai_(ai),
@@ -189,7 +189,7 @@ asio::awaitable<void> ChatSockets::disconnect_cleanup(sio::SocketPtr socket) {
 
 void ChatSockets::publish(const std::string& group, std::string_view event,
                           const json::value& arg) {
-  hub_.publish(group, sio::make_event_frame(event, arg));
+  bus_.publish(group, sio::make_event_frame(event, arg));
 }
 
 void ChatSockets::emit_error(const sio::SocketPtr& socket, std::string_view code,

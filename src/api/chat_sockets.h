@@ -1,6 +1,6 @@
 // ChatSockets: the chat's real-time side (§3). Authenticates Socket.IO CONNECTs, keeps presence
 // and duplicate-login state, runs each socket's events in order, and fans results out through the
-// hub. It is also the api::Events sink the REST routes notify.
+// bus (bus/bus.h). It is also the api::Events sink the REST routes notify.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -14,7 +14,7 @@
 #include "api/ai_relay.h"
 #include "api/events.h"
 #include "api/services.h"
-#include "bus/hub.h"
+#include "bus/bus.h"
 #include "chat/banned_words.h"
 #include "chat/presence.h"
 #include "chat/rate_limit.h"
@@ -32,7 +32,7 @@ struct ChatLimits {
 
 class ChatSockets final : public sio::SocketHandler, public Events {
  public:
-  ChatSockets(Services& services, bus::Hub& hub, const chat::BannedWords* banned,
+  ChatSockets(Services& services, bus::Bus& bus, const chat::BannedWords* banned,
               chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits = {});
 
   // sio::SocketHandler
@@ -90,7 +90,7 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   void notify_duplicate_login(const sio::SocketPtr& old_socket, const chat::Session& session);
 
   Services& services_;
-  bus::Hub& hub_;
+  bus::Bus& bus_;
   const chat::BannedWords* banned_;
   chat::RateLimiter& chat_limiter_;
   AiRelay& ai_;
