@@ -3,7 +3,9 @@
 // member is safe to use from any loop.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "api/events.h"
@@ -24,6 +26,13 @@ struct Limits {
   int64_t rooms_rate_window_ms = 30'000;
 };
 
+// What /api/health says about this node beyond "ok": its id, and whether it reaches the shared
+// cluster (a node that does not answers 503, so a load balancer's check takes it out).
+struct NodeHealth {
+  std::string node_id;
+  std::function<asio::awaitable<bool>()> cluster_reachable;  // unset: single node, no cluster
+};
+
 struct Services {
   store::Store& store;
   chat::PasswordHasher& hasher;
@@ -32,6 +41,7 @@ struct Services {
   chat::JwtCodec jwt;
   Limits limits;
   files::FileServices files{};  // uploads and profile images (files/)
+  NodeHealth node{};            // scale-out: node id and cluster probe for /api/health
 };
 
 }  // namespace parley::api

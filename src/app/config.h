@@ -78,6 +78,12 @@ struct Config {
   int ai_context_messages = 20;  // earlier room messages sent with a question
 
   std::string log_level = "info";
+
+  // scale-out (several nodes behind a load balancer; docs/CLUSTER.md)
+  std::string node_id;                   // empty: "n<port>", or a random token when the port is 0
+  int64_t recovery_window_ms = 120'000;  // Socket.IO connection state recovery
+  uint32_t bus_buckets = 64;             // hash-tag buckets of the cluster bus's channels
+  uint64_t bus_max_in_flight = 65536;    // SPUBLISH in flight per node
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and

@@ -7,6 +7,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include "app/secrets.h"
 #include "bus/hub.h"
 #include "chat/banned_words.h"
+#include "eio/ids.h"
 #include "files/local_blob_store.h"
 #include "net/fd_limit.h"
 #include "net/http_server.h"
@@ -60,6 +62,16 @@ net::HttpLimits http_limits(const Config& c) {
   l.idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms);
   l.max_connections = c.max_connections;
   return l;
+}
+
+// A node id for session-id routing: the flag, else "n<port>", else (port 0) a random token.
+std::string resolve_node_id(const Config& c) {
+  if (!c.node_id.empty()) return c.node_id;
+  if (c.port != 0) return "n" + std::to_string(c.port);
+  std::string token = "n";
+  for (char ch : eio::random_id())
+    if (std::isalnum(static_cast<unsigned char>(ch)) && token.size() < 9) token += ch;
+  return token;
 }
 
 }  // namespace
@@ -169,6 +181,7 @@ int run_server(const Config& c) {
                assistants_file ? c.ai_assistants_file : "built in",
                c.ai_base_url.empty() ? "not configured" : c.ai_base_url + " model " + c.ai_model);
 
+  const std::string node_id = resolve_node_id(c);
   EventsRelay events;  // REST side effects reach the sockets once ChatSockets exists
   api::Services services{
       *store,
@@ -177,7 +190,8 @@ int run_server(const Config& c) {
       events,
       chat::JwtCodec{secret},
       api::Limits{c.session_idle_ms, c.token_ttl_ms, c.rooms_rate_limit, c.rooms_rate_window_ms},
-      file_services};
+      file_services,
+      api::NodeHealth{node_id, {}}};
 
   const unsigned threads = c.threads > 0 ? static_cast<unsigned>(c.threads)
                                          : std::max(1u, std::thread::hardware_concurrency());
@@ -201,6 +215,7 @@ int run_server(const Config& c) {
   sio_options.engine.max_payload = c.max_payload;
   sio_options.engine.outbound_queue_bytes = c.outbound_queue_bytes;
   sio_options.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  sio_options.engine.sid_prefix = node_id + "-";
   sio::Server socketio{loop_ptrs, chat_sockets, hub, sio_options};
 
   api::WebClient web{c.web_root};
@@ -236,7 +251,7 @@ int run_server(const Config& c) {
   asio::io_context control;
   asio::signal_set signals{control, SIGINT, SIGTERM};
   const std::string shown_host = c.host == "0.0.0.0" ? "localhost" : c.host;
-  spdlog::info("parley-server: {} event loops, data in {}", threads, c.data_dir);
+  spdlog::info("parley-server: node {}, {} event loops, data in {}", node_id, threads, c.data_dir);
   std::printf("Parley is running at http://%s:%u/ (Socket.IO also on port %u)\n",
               shown_host.c_str(), http.port(), ws ? ws->port() : http.port());
   std::printf("PARLEY_READY http=%u ws=%u\n", http.port(), ws ? ws->port() : 0);
