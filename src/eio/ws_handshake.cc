@@ -4,8 +4,8 @@
 #include <boost/beast/http/rfc7230.hpp>
 
 #include "core/ascii.h"
+#include "core/sha1.h"
 #include "eio/base64.h"
-#include "eio/sha1.h"
 
 namespace parley::eio {
 

@@ -45,6 +45,10 @@ struct ClusterOptions {
   // same connection right after the write; fewer replicas than asked -> Error::unavailable.
   int wait_replicas = 1;
   std::chrono::milliseconds wait_timeout{200};
+  // PubSub's liveness probe: PING on a subscriber connection idle this long; no answer within
+  // pubsub_ping_timeout = connection lost (reconnect, resubscribe, gap).
+  std::chrono::milliseconds pubsub_ping_interval{1000};
+  std::chrono::milliseconds pubsub_ping_timeout{1000};
 };
 
 // What a write must reach before it completes.
@@ -112,7 +116,8 @@ class Cluster {
 // slot to the owning master, on dedicated subscriber connections of the cluster's I/O thread.
 // When a subscription is lost (sunsubscribe push after a failover, MOVED, connection lost) it is
 // re-established on the new owner and `gap` reports the channel: messages published in between
-// may be missing. Handlers run on the cluster's I/O thread and must not block.
+// may be missing. Handlers run on the cluster's I/O thread and must not block. Destroy the
+// PubSub before its Cluster.
 class PubSub {
  public:
   struct Handlers {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "eio/sha1.h"
+#include "core/sha1.h"
 #include "eio/ws_handshake.h"
 
 namespace parley::eio {

@@ -1,9 +1,9 @@
 // See sha1.h. FIPS 180-4 §6.1, processed one 64-byte block at a time.
-#include "eio/sha1.h"
+#include "core/sha1.h"
 
 #include <cstring>
 
-namespace parley::eio {
+namespace parley {
 
 namespace {
 
@@ -61,4 +61,4 @@ std::array<std::uint8_t, 20> sha1(std::string_view data) {
   return out;
 }
 
-}  // namespace parley::eio
+}  // namespace parley
