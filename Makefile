@@ -22,9 +22,20 @@ web: web/dist/index.html
 web/dist/index.html: web/package-lock.json web/index.html web/vite.config.js $(shell find web/src -type f 2>/dev/null)
 	npm --prefix web run build
 
-run: build
+run: build $(if $(filter redis,$(STORAGE)),redis-up)
 	@mkdir -p $(DATA_DIR)
-	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json
+	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json $(STORE_FLAGS)
+
+# `make run STORAGE=redis`: a local Redis Cluster (scripts/redis-cluster, idempotent; stop it with
+# `scripts/redis-cluster down --dir $(DATA_DIR)/redis-cluster`) and the server on it.
+STORAGE ?= sqlite
+REDIS_BASE_PORT ?= 7001
+STORE_FLAGS = $(if $(filter redis,$(STORAGE)),--storage redis --redis-nodes $$(cat $(DATA_DIR)/redis-nodes))
+.PHONY: redis-up
+redis-up: bootstrap
+	@mkdir -p $(DATA_DIR)
+	@scripts/redis-cluster up --base-port $(REDIS_BASE_PORT) --dir $(DATA_DIR)/redis-cluster | tee /dev/stderr | sed -n 's/^REDIS_NODES=//p' | tail -1 > $(DATA_DIR)/redis-nodes
+	@test -s $(DATA_DIR)/redis-nodes
 
 test: build
 	@$(MAKE) --no-print-directory unit-test node-test
@@ -34,6 +45,7 @@ unit-test:
 
 node-test:
 	PARLEY_SERVER=$(abspath $(BUILD))/parley-server tests/run-node-suites
+	PARLEY_SERVER=$(abspath $(BUILD))/parley-server tests/run-node-suites-redis
 	npm --prefix web test
 	PARLEY_SERVER=$(abspath $(BUILD))/parley-server node --test --test-concurrency=1 tests/e2e/
 

@@ -34,13 +34,12 @@ asio::awaitable<Response> register_user(Ctx& c) {
   }
   const std::string email = chat::to_lower_ascii(*input.email);
   auto existing = co_await c.services.store.find_user_by_email(email);
-  if (!existing)
-    co_return error_response(c.req, http::status::internal_server_error, kRegisterFailed);
+  if (!existing) co_return store_error(c.req, existing.error(), kRegisterFailed);
   if (existing.value()) {
     co_return error_response(c.req, http::status::conflict, "이미 등록된 이메일입니다.");
   }
   auto hash = co_await c.services.hasher.hash_async(*input.password);
-  if (!hash) co_return error_response(c.req, http::status::internal_server_error, kRegisterFailed);
+  if (!hash) co_return store_error(c.req, hash.error(), kRegisterFailed);
   chat::User user{.id = chat::new_object_id(),
                   .name = *input.name,
                   .email = email,
@@ -52,12 +51,11 @@ asio::awaitable<Response> register_user(Ctx& c) {
     if (created.error().kind == Error::Kind::conflict) {  // lost a race with the same email
       co_return error_response(c.req, http::status::conflict, "이미 등록된 이메일입니다.");
     }
-    co_return error_response(c.req, http::status::internal_server_error, kRegisterFailed);
+    co_return store_error(c.req, created.error(), kRegisterFailed);
   }
   auto issued =
       co_await issue_session(c.services, user, user_agent(c.req), client_ip(c.req, c.info));
-  if (!issued)
-    co_return error_response(c.req, http::status::internal_server_error, kRegisterFailed);
+  if (!issued) co_return store_error(c.req, issued.error(), kRegisterFailed);
   auto res = json_response(c.req, http::status::created,
                            json::object{{"success", true},
                                         {"message", "회원가입이 완료되었습니다."},
@@ -75,7 +73,7 @@ asio::awaitable<Response> login(Ctx& c) {
     co_return validation_error(c.req, errors);
   }
   auto found = co_await c.services.store.find_user_by_email(chat::to_lower_ascii(*input.email));
-  if (!found) co_return error_response(c.req, http::status::internal_server_error, kLoginFailed);
+  if (!found) co_return store_error(c.req, found.error(), kLoginFailed);
   if (!found.value()) co_return error_response(c.req, http::status::unauthorized, kBadCredentials);
   chat::User user = std::move(*found.value());
   if (!co_await c.services.hasher.verify_async(*input.password, user.password_hash)) {
@@ -83,7 +81,7 @@ asio::awaitable<Response> login(Ctx& c) {
   }
   auto issued =
       co_await issue_session(c.services, user, user_agent(c.req), client_ip(c.req, c.info));
-  if (!issued) co_return error_response(c.req, http::status::internal_server_error, kLoginFailed);
+  if (!issued) co_return store_error(c.req, issued.error(), kLoginFailed);
   auto res = json_response(c.req, http::status::ok,
                            json::object{{"success", true},
                                         {"token", issued->token},
@@ -139,7 +137,7 @@ asio::awaitable<Response> verify_token(Ctx& c) {
     co_return error_response(c.req, http::status::unauthorized, kInvalidToken);
   }
   auto user = co_await c.services.store.get_user(claims->user_id);
-  if (!user) co_return error_response(c.req, http::status::internal_server_error, kInvalidToken);
+  if (!user) co_return store_error(c.req, user.error(), kInvalidToken);
   if (!user.value()) co_return error_response(c.req, http::status::unauthorized, kUserNotFound);
   auto check = co_await check_session(c.services, claims->user_id, in->session_id, true);
   if (check != SessionCheck::ok) {

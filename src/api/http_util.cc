@@ -52,6 +52,14 @@ Response error_response(const net::Request& req, http::status status, std::strin
   return json_response(req, status, json::object{{"success", false}, {"message", message}});
 }
 
+Response store_error(const net::Request& req, const Error& error, std::string_view message) {
+  if (error.kind == Error::Kind::unavailable) {
+    return error_response(req, http::status::service_unavailable,
+                          "일시적으로 서비스를 사용할 수 없습니다.");
+  }
+  return error_response(req, http::status::internal_server_error, message);
+}
+
 Response unauthorized(const net::Request& req) {
   return json_response(
       req, http::status::unauthorized,

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
 #include "net/http_types.h"
 
 namespace parley::api {
@@ -33,6 +34,10 @@ Target parse_target(std::string_view target);
 Response json_response(const net::Request& req, http::status status, const json::value& body);
 // {"success":false,"message":msg}
 Response error_response(const net::Request& req, http::status status, std::string_view message);
+// The answer to a failed store (or other back-end) call, in one place: Error::unavailable (the
+// store cannot be reached in time, e.g. the Redis Cluster is down) -> 503 with the contract's
+// "temporarily unavailable" message; anything else -> 500 with `message`.
+Response store_error(const net::Request& req, const Error& error, std::string_view message);
 // 401 {"success":false,"code":"UNAUTHORIZED","message":"인증이 필요합니다."}
 Response unauthorized(const net::Request& req);
 

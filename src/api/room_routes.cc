@@ -69,9 +69,9 @@ asio::awaitable<Response> list_rooms(Ctx& c) {
                                query_value(c.target, "sortOrder"), query_value(c.target, "search")};
   const chat::RoomQuery q = chat::parse_room_query(params);
   auto page = co_await c.services.store.list_rooms(to_store_query(q));
-  if (!page) co_return error_response(c.req, http::status::internal_server_error, kListFailed);
+  if (!page) co_return store_error(c.req, page.error(), kListFailed);
   auto views = co_await load_room_views(c.services, page->rooms);
-  if (!views) co_return error_response(c.req, http::status::internal_server_error, kListFailed);
+  if (!views) co_return store_error(c.req, views.error(), kListFailed);
   const auto meta = chat::page_meta(page->total, q, static_cast<int64_t>(views->size()));
   auto res = json_response(
       c.req, http::status::ok,
@@ -108,13 +108,13 @@ asio::awaitable<Response> create_room(Ctx& c) {
   room.participant_ids = {c.auth->user.id};
   if (input.password && !input.password->empty()) {
     auto hash = co_await c.services.hasher.hash_async(*input.password);
-    if (!hash) co_return error_response(c.req, http::status::internal_server_error, kCreateFailed);
+    if (!hash) co_return store_error(c.req, hash.error(), kCreateFailed);
     room.password_hash = std::move(hash.value());
   }
   auto created = co_await c.services.store.create_room(room);
-  if (!created) co_return error_response(c.req, http::status::internal_server_error, kCreateFailed);
+  if (!created) co_return store_error(c.req, created.error(), kCreateFailed);
   auto view = co_await load_room_view(c.services, room);
-  if (!view) co_return error_response(c.req, http::status::internal_server_error, kCreateFailed);
+  if (!view) co_return store_error(c.req, view.error(), kCreateFailed);
   c.services.events.room_created(view.value());
   co_return json_response(c.req, http::status::created,
                           json::object{{"success", true}, {"data", std::move(view.value())}});
@@ -126,10 +126,10 @@ asio::awaitable<Response> get_room(Ctx& c) {
   if (!chat::is_object_id(id))
     co_return error_response(c.req, http::status::not_found, kRoomNotFound);
   auto room = co_await c.services.store.get_room(id);
-  if (!room) co_return error_response(c.req, http::status::internal_server_error, kGetFailed);
+  if (!room) co_return store_error(c.req, room.error(), kGetFailed);
   if (!room.value()) co_return error_response(c.req, http::status::not_found, kRoomNotFound);
   auto view = co_await load_room_view(c.services, *room.value());
-  if (!view) co_return error_response(c.req, http::status::internal_server_error, kGetFailed);
+  if (!view) co_return store_error(c.req, view.error(), kGetFailed);
   co_return json_response(c.req, http::status::ok,
                           json::object{{"success", true}, {"data", std::move(view.value())}});
 }
@@ -143,7 +143,7 @@ asio::awaitable<Response> join_room(Ctx& c) {
   std::optional<std::string> password;
   if (body && body->is_object()) password = chat::string_field(body->as_object(), "password");
   auto room = co_await c.services.store.get_room(id);
-  if (!room) co_return error_response(c.req, http::status::internal_server_error, kJoinFailed);
+  if (!room) co_return store_error(c.req, room.error(), kJoinFailed);
   if (!room.value()) co_return error_response(c.req, http::status::not_found, kRoomNotFound);
   if (room.value()->has_password()) {
     bool ok = password && !password->empty() &&
@@ -156,10 +156,10 @@ asio::awaitable<Response> join_room(Ctx& c) {
     if (changed.error().kind == Error::Kind::not_found) {
       co_return error_response(c.req, http::status::not_found, kRoomNotFound);
     }
-    co_return error_response(c.req, http::status::internal_server_error, kJoinFailed);
+    co_return store_error(c.req, changed.error(), kJoinFailed);
   }
   auto view = co_await load_room_view(c.services, changed->room);
-  if (!view) co_return error_response(c.req, http::status::internal_server_error, kJoinFailed);
+  if (!view) co_return store_error(c.req, view.error(), kJoinFailed);
   c.services.events.room_updated(id, view.value());
   co_return json_response(c.req, http::status::ok,
                           json::object{{"success", true}, {"data", std::move(view.value())}});

@@ -39,7 +39,7 @@ asio::awaitable<Response> update_profile(Ctx& c) {
                                "프로필 업데이트 중 오류가 발생했습니다.");
     auto saved = co_await c.services.store.update_user_password(user.id, std::move(hash.value()));
     if (!saved)
-      co_return error_response(c.req, http::status::internal_server_error,
+      co_return store_error(c.req, saved.error(),
                                "프로필 업데이트 중 오류가 발생했습니다.");
   } else {
     if (auto errors = chat::validate_profile(input); !errors.empty()) {
@@ -50,7 +50,7 @@ asio::awaitable<Response> update_profile(Ctx& c) {
       if (saved.error().kind == Error::Kind::not_found) {
         co_return error_response(c.req, http::status::not_found, kUserNotFound);
       }
-      co_return error_response(c.req, http::status::internal_server_error,
+      co_return store_error(c.req, saved.error(),
                                "프로필 업데이트 중 오류가 발생했습니다.");
     }
     user.name = *input.name;
@@ -67,7 +67,7 @@ asio::awaitable<Response> delete_account(Ctx& c) {
     if (deleted.error().kind == Error::Kind::not_found) {
       co_return error_response(c.req, http::status::not_found, kUserNotFound);
     }
-    co_return error_response(c.req, http::status::internal_server_error,
+    co_return store_error(c.req, deleted.error(),
                              "회원 탈퇴 처리 중 오류가 발생했습니다.");
   }
   co_return json_response(

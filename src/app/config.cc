@@ -27,7 +27,7 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
       ->capture_default_str();
   cli.add_option("--storage", c.storage, "Storage engine")
       ->envname("STORAGE")
-      ->check(CLI::IsMember({"sqlite"}))
+      ->check(CLI::IsMember({"sqlite", "redis"}))
       ->capture_default_str();
   cli.add_option("--store-read-threads", c.store_read_threads, "SQLite reader threads")
       ->envname("STORE_READ_THREADS")
@@ -183,6 +183,37 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
       ->envname("AI_CONTEXT_MESSAGES")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+
+  // Redis Cluster storage (--storage redis; docs/STORAGE-REDIS.md)
+  cli.add_option("--redis-nodes", c.redis_nodes,
+                 "Redis Cluster seed nodes, host:port,host:port,... (--storage redis)")
+      ->envname("REDIS_NODES");
+  cli.add_option("--redis-password", c.redis_password,
+                 "AUTH password for every node (prefer the env var: flags show in ps)")
+      ->envname("REDIS_PASSWORD");
+  cli.add_option("--redis-timeout-ms", c.redis_timeout_ms,
+                 "Per Redis command, redirects and retries included (503 beyond)")
+      ->envname("REDIS_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{10}, int64_t{600'000}))
+      ->capture_default_str();
+  cli.add_option("--redis-connect-timeout-ms", c.redis_connect_timeout_ms,
+                 "Connecting to a Redis node")
+      ->envname("REDIS_CONNECT_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{10}, int64_t{600'000}))
+      ->capture_default_str();
+  cli.add_option("--redis-wait-replicas", c.redis_wait_replicas,
+                 "Replicas a write must reach (WAIT) before it is acknowledged; 0: the master only")
+      ->envname("REDIS_WAIT_REPLICAS")
+      ->check(CLI::Range(0, 16))
+      ->capture_default_str();
+  cli.add_option("--redis-wait-ms", c.redis_wait_ms,
+                 "How long a write waits for its replicas (fewer in time: 503, see docs)")
+      ->envname("REDIS_WAIT_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{60'000}))
+      ->capture_default_str();
+  cli.add_option("--redis-key-prefix", c.redis_key_prefix,
+                 "Prefix of every key (several deployments on one cluster); no braces")
+      ->envname("REDIS_KEY_PREFIX");
 
   cli.add_option("--log-level", c.log_level, "trace|debug|info|warn|error")
       ->envname("LOG_LEVEL")

@@ -77,6 +77,15 @@ struct Config {
   uint64_t ai_max_reply_bytes = 64 * 1024;
   int ai_context_messages = 20;  // earlier room messages sent with a question
 
+  // Redis Cluster storage (--storage redis)
+  std::string redis_nodes;     // seeds "host:port,host:port"
+  std::string redis_password;  // empty: no AUTH
+  int64_t redis_timeout_ms = 2'000;
+  int64_t redis_connect_timeout_ms = 1'000;
+  int redis_wait_replicas = 1;  // WAIT for this many replicas before acknowledging a write
+  int64_t redis_wait_ms = 200;
+  std::string redis_key_prefix;
+
   std::string log_level = "info";
 
   // scale-out (several nodes behind a load balancer; docs/CLUSTER.md)

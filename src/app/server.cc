@@ -24,6 +24,7 @@
 #include "api/rest_handler.h"
 #include "app/secrets.h"
 #include "bus/hub.h"
+#include "bus/redis/redis_bus.h"
 #include "chat/banned_words.h"
 #include "eio/ids.h"
 #include "files/local_blob_store.h"
@@ -31,6 +32,7 @@
 #include "net/http_server.h"
 #include "sio/conformance.h"
 #include "sio/server.h"
+#include "store/redis/redis_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace parley::app {
@@ -74,6 +76,46 @@ std::string resolve_node_id(const Config& c) {
   return token;
 }
 
+// --storage sqlite (embedded, the default) or redis (Redis Cluster, for several servers).
+Result<std::unique_ptr<store::Store>> open_store(const Config& c) {
+  if (c.storage == "redis") {
+    auto seeds = redis::parse_endpoints(c.redis_nodes);
+    if (!seeds) return Error::invalid("--redis-nodes: " + seeds.error().detail);
+    store::redis::RedisStore::Options o;
+    o.cluster.seeds = std::move(seeds.value());
+    o.cluster.password = c.redis_password;
+    o.cluster.command_timeout = std::chrono::milliseconds(c.redis_timeout_ms);
+    o.cluster.connect_timeout = std::chrono::milliseconds(c.redis_connect_timeout_ms);
+    o.cluster.wait_replicas = c.redis_wait_replicas;
+    o.cluster.wait_timeout = std::chrono::milliseconds(c.redis_wait_ms);
+    o.key_prefix = c.redis_key_prefix;
+    // Activity is written at most once a minute, so the key outlives the idle limit by that.
+    o.touch_write_interval_ms = 60'000;
+    o.session_ttl_ms = c.session_idle_ms + o.touch_write_interval_ms;
+    auto r = store::redis::RedisStore::open(std::move(o));
+    if (!r) return r.error();
+    return std::unique_ptr<store::Store>(std::move(r.value()));
+  }
+  store::sqlite::SqliteStore::Options o;
+  o.path = (std::filesystem::path(c.data_dir) / "parley.db").string();
+  o.read_connections = c.store_read_threads;
+  auto r = store::sqlite::SqliteStore::open(o);
+  if (!r) return Error::unavailable(o.path + ": " + r.error().detail);
+  return std::unique_ptr<store::Store>(std::move(r.value()));
+}
+
+// The cluster bus's own client (its subscriber connections and SPUBLISHes stay off the store's).
+Result<std::unique_ptr<redis::Cluster>> start_bus_cluster(const Config& c) {
+  auto seeds = redis::parse_endpoints(c.redis_nodes);
+  if (!seeds) return Error::invalid("--redis-nodes: " + seeds.error().detail);
+  redis::ClusterOptions o;
+  o.seeds = std::move(seeds.value());
+  o.password = c.redis_password;
+  o.command_timeout = std::chrono::milliseconds(c.redis_timeout_ms);
+  o.connect_timeout = std::chrono::milliseconds(c.redis_connect_timeout_ms);
+  return redis::Cluster::start(std::move(o));
+}
+
 }  // namespace
 
 int run_server(const Config& c) {
@@ -104,12 +146,9 @@ int run_server(const Config& c) {
     secret = std::move(loaded.value());
   }
 
-  store::sqlite::SqliteStore::Options store_options;
-  store_options.path = (std::filesystem::path(c.data_dir) / "parley.db").string();
-  store_options.read_connections = c.store_read_threads;
-  auto opened = store::sqlite::SqliteStore::open(store_options);
+  auto opened = open_store(c);
   if (!opened) {
-    spdlog::critical("cannot open the store at {}: {}", store_options.path, opened.error().detail);
+    spdlog::critical("cannot open the store: {}", opened.error().detail);
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(opened.value());
@@ -203,11 +242,35 @@ int run_server(const Config& c) {
   }
 
   bus::Hub hub{loop_ptrs};
+  // A node of a cluster (--storage redis) also carries its frames to the other nodes.
+  std::unique_ptr<redis::Cluster> bus_cluster;
+  std::unique_ptr<bus::RedisBus> redis_bus;
+  bus::Bus* bus = &hub;
+  if (c.storage == "redis") {
+    auto started = start_bus_cluster(c);
+    if (!started) {
+      spdlog::critical("cluster bus: {}", started.error().detail);
+      return 1;
+    }
+    bus_cluster = std::move(started.value());
+    redis_bus = std::make_unique<bus::RedisBus>(
+        hub, *bus_cluster,
+        bus::RedisBusOptions{node_id, c.bus_buckets, static_cast<size_t>(c.bus_max_in_flight)});
+    bus = redis_bus.get();
+    services.node.cluster_reachable = [cluster = bus_cluster.get()]() -> asio::awaitable<bool> {
+      // Named strings: GCC 12 miscompiles string literals inside co_await expressions.
+      const std::string key = "parley:health";
+      redis::Command ping{std::string("PING")};
+      auto r = co_await cluster->command(key, std::move(ping));
+      co_return r && !r.value().is_error();
+    };
+  }
   api::AiRelay ai_relay{
-      services, hub, *ai_provider, assistants,
+      services, *bus, *ai_provider, assistants,
       api::AiLimits{static_cast<size_t>(c.ai_context_messages),
                     static_cast<size_t>(c.ai_max_per_room), static_cast<size_t>(c.ai_max_total)}};
-  api::ChatSockets chat_sockets{services, hub, banned ? &*banned : nullptr, chat_limiter, ai_relay};
+  api::ChatSockets chat_sockets{services, *bus, banned ? &*banned : nullptr, chat_limiter,
+                                ai_relay};
   events.target = &chat_sockets;
   sio::Options sio_options;
   sio_options.engine.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);

@@ -99,6 +99,21 @@ async function waitExit(proc, ms) {
 }
 
 /**
+ * Flags every server of this run gets (before the test's own, which win): PARLEY_SERVER_ARGS,
+ * split on whitespace (tests/run-node-suites-redis sets `--storage redis --redis-nodes …`).
+ * With PARLEY_REDIS_PREFIX_PER_SERVER=1 each startServer() also gets a key prefix of its own
+ * (kept across restart()), so servers sharing one Redis Cluster see a fresh database each, as
+ * they would with a fresh data directory.
+ */
+function extraServerArgs() {
+  const args = (process.env.PARLEY_SERVER_ARGS || '').split(/\s+/).filter(Boolean);
+  if (process.env.PARLEY_REDIS_PREFIX_PER_SERVER === '1') {
+    args.push('--redis-key-prefix', `t${randomBytes(6).toString('hex')}:`);
+  }
+  return args;
+}
+
+/**
  * Start parley-server on an ephemeral port with a fresh temp data dir.
  * @param {{args?: string[], dataDir?: string, keepDataDir?: boolean}} opts
  *   args: extra flags (appended after the defaults, so they win);
@@ -111,6 +126,7 @@ export async function startServer({ args = [], dataDir, keepDataDir = false } = 
   const baseArgs = [
     '--host', '127.0.0.1', '--port', '0', '--ws-port', '0',
     '--data-dir', dir, '--banned-words', BANNED_WORDS, '--log-level', 'warn',
+    ...extraServerArgs(),
   ];
   let currentArgs = [...baseArgs, ...args];
   let proc = await spawnOnce(currentArgs);

@@ -10,11 +10,14 @@ bool SessionActivity::touch(const chat::Id& user_id, const std::string& session_
   std::lock_guard lock(mu_);
   auto [it, inserted] = entries_.try_emplace(user_id);
   Entry& e = it->second;
-  if (inserted || e.session_id != session_id) {
+  if (inserted) {
     // Nothing known about what the database holds for this session: write once.
     e = Entry{session_id, now, now};
     return true;
   }
+  // Not the session this store last wrote (replace_session records it): a stale id. Let the
+  // UPDATE, which checks the id, decide; keep the freshest activity of the current session.
+  if (e.session_id != session_id) return true;
   e.activity = std::max(e.activity, now);
   if (e.activity - e.persisted < interval_) return false;
   e.persisted = e.activity;
