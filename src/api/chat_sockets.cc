@@ -32,7 +32,12 @@ ChatSockets::ChatSockets(Services& services, bus::Bus& bus, const chat::BannedWo
       banned_(banned),
       chat_limiter_(chat_limiter),
       ai_(ai),
-      limits_(limits) {}
+      limits_(limits),
+      logins_(bus, limits.duplicate_login_grace_ms) {}
+
+void ChatSockets::listen(sio::Groups& groups, asio::any_io_executor loop) {
+  logins_.listen(groups, std::move(loop));
+}
 
 asio::awaitable<sio::ConnectResult> ChatSockets::on_connect(sio::SocketPtr socket,
                                                             std::string_view nsp,
@@ -66,45 +71,19 @@ asio::awaitable<sio::ConnectResult> ChatSockets::on_connect(sio::SocketPtr socke
   socket->join("user:" + state->user.id);
   socket->join("room-list");
 
-  std::shared_ptr<sio::Socket> previous;
-  {
-    std::lock_guard lock(mutex_);
-    auto& slot = latest_socket_[state->user.id];
-    previous = slot.lock();
-    slot = socket;
-  }
-  if (previous && previous != socket && previous->connected()) {
-    auto session = co_await services_.store.get_session(state->user.id);
-    chat::Session info;
-    if (session && session.value()) info = *session.value();
-    notify_duplicate_login(previous, info);
-  }
+  // Every other socket of this user, on any node, hears of the new login (§3.5).
+  auto session = co_await services_.store.get_session(state->user.id);
+  chat::Session info;
+  if (session && session.value()) info = *session.value();
+  logins_.user_connected(socket, state->user.id,
+                         json::object{{"type", "new_login_attempt"},
+                                      {"deviceInfo", info.user_agent},
+                                      {"ipAddress", info.ip_address},
+                                      {"timestamp", now_ms()}});
   co_return sio::ConnectResult::accept();
 }
 
 void ChatSockets::on_connected(sio::SocketPtr) {}
-
-void ChatSockets::notify_duplicate_login(const sio::SocketPtr& old_socket,
-                                         const chat::Session& session) {
-  const int64_t grace = limits_.duplicate_login_grace_ms;
-  json::object notice{{"type", "new_login_attempt"},
-                      {"deviceInfo", session.user_agent},
-                      {"ipAddress", session.ip_address},
-                      {"timestamp", now_ms()}};
-  asio::post(old_socket->executor(), [old_socket, notice = std::move(notice), grace] {
-    if (!old_socket->connected()) return;
-    old_socket->emit("duplicate_login", notice);
-    auto timer = std::make_shared<asio::steady_timer>(old_socket->executor(),
-                                                      std::chrono::milliseconds(grace));
-    timer->async_wait([timer, old_socket](const boost::system::error_code& ec) {
-      if (ec || !old_socket->connected()) return;
-      old_socket->emit(
-          "session_ended",
-          json::object{{"reason", "duplicate_login"},
-                       {"message", "다른 기기에서 로그인하여 현재 세션이 종료되었습니다."}});
-    });
-  });
-}
 
 void ChatSockets::on_event(sio::SocketPtr socket, std::string_view event, json::array args,
                            std::optional<uint64_t> ack_id) {
@@ -161,14 +140,7 @@ void ChatSockets::on_disconnect(sio::SocketPtr socket, std::string_view reason) 
   spdlog::debug("socket {} (user {}) disconnected: {}", socket->id(), state->user.id, reason);
   state->gone = true;
   state->queue.clear();
-  {
-    std::lock_guard lock(mutex_);
-    auto it = latest_socket_.find(state->user.id);
-    if (it != latest_socket_.end()) {
-      auto current = it->second.lock();
-      if (!current || current == socket) latest_socket_.erase(it);
-    }
-  }
+  logins_.user_disconnected(socket.get(), state->user.id);
   if (state->busy) return;  // drain() runs the cleanup when the current event finishes
   state->busy = true;
   auto run = disconnect_cleanup(socket);

@@ -13,6 +13,7 @@
 
 #include "api/ai_relay.h"
 #include "api/events.h"
+#include "api/login_notices.h"
 #include "api/services.h"
 #include "bus/bus.h"
 #include "chat/banned_words.h"
@@ -34,6 +35,9 @@ class ChatSockets final : public sio::SocketHandler, public Events {
  public:
   ChatSockets(Services& services, bus::Bus& bus, const chat::BannedWords* banned,
               chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits = {});
+
+  // Starts the node-wide listeners (duplicate login) on `loop`; once, before clients connect.
+  void listen(sio::Groups& groups, asio::any_io_executor loop);
 
   // sio::SocketHandler
   asio::awaitable<sio::ConnectResult> on_connect(sio::SocketPtr socket, std::string_view nsp,
@@ -87,7 +91,6 @@ class ChatSockets final : public sio::SocketHandler, public Events {
                          std::string_view message);
   asio::awaitable<bool> is_participant(const sio::SocketPtr& socket, const chat::Id& room_id);
   asio::awaitable<void> broadcast_participants(const chat::Id& room_id, bool skip_if_empty);
-  void notify_duplicate_login(const sio::SocketPtr& old_socket, const chat::Session& session);
 
   Services& services_;
   bus::Bus& bus_;
@@ -99,7 +102,7 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   // Shared by all loops; touched on connect/join/leave/disconnect, never per message.
   std::mutex mutex_;
   chat::PresenceCounter presence_;
-  std::unordered_map<chat::Id, std::weak_ptr<sio::Socket>> latest_socket_;
+  LoginNotices logins_;
 };
 
 }  // namespace parley::api

@@ -272,6 +272,7 @@ int run_server(const Config& c) {
   api::ChatSockets chat_sockets{services, *bus, banned ? &*banned : nullptr, chat_limiter,
                                 ai_relay};
   events.target = &chat_sockets;
+  chat_sockets.listen(hub, loops.front()->get_executor());
   sio::Options sio_options;
   sio_options.engine.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
   sio_options.engine.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
