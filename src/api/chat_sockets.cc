@@ -25,14 +25,16 @@ std::string string_member(const json::value& v, std::string_view key) {
 
 }  // namespace
 
-ChatSockets::ChatSockets(Services& services, bus::Bus& bus, const chat::BannedWords* banned,
-                         chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits)
+ChatSockets::ChatSockets(Services& services, bus::Bus& bus, Presence& presence,
+                         const chat::BannedWords* banned, chat::RateLimiter& chat_limiter,
+                         AiRelay& ai, ChatLimits limits)
     : services_(services),
       bus_(bus),
       banned_(banned),
       chat_limiter_(chat_limiter),
       ai_(ai),
       limits_(limits),
+      presence_(presence),
       logins_(bus, limits.duplicate_login_grace_ms) {}
 
 void ChatSockets::listen(sio::Groups& groups, asio::any_io_executor loop) {

@@ -14,6 +14,7 @@
 #include "api/ai_relay.h"
 #include "api/events.h"
 #include "api/login_notices.h"
+#include "api/presence.h"
 #include "api/services.h"
 #include "bus/bus.h"
 #include "chat/banned_words.h"
@@ -33,8 +34,9 @@ struct ChatLimits {
 
 class ChatSockets final : public sio::SocketHandler, public Events {
  public:
-  ChatSockets(Services& services, bus::Bus& bus, const chat::BannedWords* banned,
-              chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits = {});
+  ChatSockets(Services& services, bus::Bus& bus, Presence& presence,
+              const chat::BannedWords* banned, chat::RateLimiter& chat_limiter, AiRelay& ai,
+              ChatLimits limits = {});
 
   // Starts the node-wide listeners (duplicate login) on `loop`; once, before clients connect.
   void listen(sio::Groups& groups, asio::any_io_executor loop);
@@ -101,7 +103,7 @@ class ChatSockets final : public sio::SocketHandler, public Events {
 
   // Shared by all loops; touched on connect/join/leave/disconnect, never per message.
   std::mutex mutex_;
-  chat::PresenceCounter presence_;
+  Presence& presence_;
   LoginNotices logins_;
 };
 

@@ -26,6 +26,7 @@
 #include "bus/hub.h"
 #include "bus/redis/redis_bus.h"
 #include "chat/banned_words.h"
+#include "cluster/redis_presence.h"
 #include "eio/ids.h"
 #include "files/local_blob_store.h"
 #include "net/fd_limit.h"
@@ -265,12 +266,19 @@ int run_server(const Config& c) {
       co_return r && !r.value().is_error();
     };
   }
+  api::LocalPresence local_presence;
+  std::unique_ptr<cluster::RedisPresence> redis_presence;
+  api::Presence* presence = &local_presence;
+  if (bus_cluster) {
+    redis_presence = std::make_unique<cluster::RedisPresence>(*bus_cluster, node_id);
+    presence = redis_presence.get();
+  }
   api::AiRelay ai_relay{
       services, *bus, *ai_provider, assistants,
       api::AiLimits{static_cast<size_t>(c.ai_context_messages),
                     static_cast<size_t>(c.ai_max_per_room), static_cast<size_t>(c.ai_max_total)}};
-  api::ChatSockets chat_sockets{services, *bus, banned ? &*banned : nullptr, chat_limiter,
-                                ai_relay};
+  api::ChatSockets chat_sockets{services,     *bus,    *presence, banned ? &*banned : nullptr,
+                                chat_limiter, ai_relay};
   events.target = &chat_sockets;
   chat_sockets.listen(hub, loops.front()->get_executor());
   sio::Options sio_options;

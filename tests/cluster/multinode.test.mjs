@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, registerUser, createRoom, login } from '../lib/server.mjs';
-import { connectClient, joinRoom, sendText, joinedText, sleep, SETTLE_MS } from '../compat/sio-helpers.mjs';
+import { connectClient, joinRoom, sendText, joinedText, leftText, sleep, SETTLE_MS } from '../compat/sio-helpers.mjs';
 import { startCluster, nodeOf, connectOn } from './cluster.mjs';
 
 describe('multi-node cluster behind haproxy', () => {
@@ -107,6 +107,29 @@ describe('multi-node cluster behind haproxy', () => {
     assert.ok(Date.now() - connectedAt >= 8500, 'session_ended after the grace period');
     assert.equal(fresh.count('duplicate_login'), 0, 'the new socket is not notified');
     assert.equal(fresh.count('session_ended'), 0, 'the new socket keeps its session');
+  });
+
+  test('presence across nodes: one join and one leave message for a user on two nodes', { timeout: 30000 }, async (t) => {
+    const owner = await registerUser(a);
+    const u = await registerUser(a, { name: '두노드사용자' });
+    const room = await createRoom(a, owner, { name: 'Presence Room' });
+    const watcher = await connectClient(t, cl.url, owner, { label: 'watcher' });
+    await joinRoom(watcher, room._id);
+    const m0 = watcher.mark();
+    const s1 = await connectClient(t, cl.url, u, { label: 's1' });
+    const s2 = await connectOn(t, cl.url, u, (n) => n !== nodeOf(s1), { label: 's2' });
+    assert.notEqual(nodeOf(s1), nodeOf(s2), 'the user\'s two sockets are on different nodes');
+    await Promise.all([joinRoom(s1, room._id), joinRoom(s2, room._id)]);
+    await watcher.waitFor('message', (m) => m.type === 'system' && m.content === joinedText(u.name), { after: m0 });
+    await sleep(SETTLE_MS * 2);
+    assert.equal(watcher.count('message', (m) => m.type === 'system' && m.content === joinedText(u.name), m0), 1, 'one join message');
+    s1.close();
+    await sleep(SETTLE_MS * 2);
+    assert.equal(watcher.count('message', (m) => m.type === 'system' && m.content === leftText(u.name), m0), 0, 'still present through the other node');
+    s2.close();
+    await watcher.waitFor('message', (m) => m.type === 'system' && m.content === leftText(u.name), { after: m0 });
+    await sleep(SETTLE_MS * 2);
+    assert.equal(watcher.count('message', (m) => m.type === 'system' && m.content === leftText(u.name), m0), 1, 'one leave message');
   });
 
   test('logout on one node reaches the user\'s socket on another', { timeout: 20000 }, async (t) => {
