@@ -26,8 +26,8 @@ std::string string_member(const json::value& v, std::string_view key) {
 }  // namespace
 
 ChatSockets::ChatSockets(Services& services, bus::Bus& bus, Presence& presence,
-                         const chat::BannedWords* banned, chat::RateLimiter& chat_limiter,
-                         AiRelay& ai, ChatLimits limits)
+                         const chat::BannedWords* banned, Limiter& chat_limiter, AiRelay& ai,
+                         ChatLimits limits)
     : services_(services),
       bus_(bus),
       banned_(banned),

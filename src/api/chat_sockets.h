@@ -13,6 +13,7 @@
 
 #include "api/ai_relay.h"
 #include "api/events.h"
+#include "api/limits.h"
 #include "api/login_notices.h"
 #include "api/presence.h"
 #include "api/services.h"
@@ -35,7 +36,7 @@ struct ChatLimits {
 class ChatSockets final : public sio::SocketHandler, public Events {
  public:
   ChatSockets(Services& services, bus::Bus& bus, Presence& presence,
-              const chat::BannedWords* banned, chat::RateLimiter& chat_limiter, AiRelay& ai,
+              const chat::BannedWords* banned, Limiter& chat_limiter, AiRelay& ai,
               ChatLimits limits = {});
 
   // Starts the node-wide listeners (duplicate login) on `loop`; once, before clients connect.
@@ -97,7 +98,7 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   Services& services_;
   bus::Bus& bus_;
   const chat::BannedWords* banned_;
-  chat::RateLimiter& chat_limiter_;
+  Limiter& chat_limiter_;
   AiRelay& ai_;
   ChatLimits limits_;
 

@@ -26,6 +26,7 @@
 #include "bus/hub.h"
 #include "bus/redis/redis_bus.h"
 #include "chat/banned_words.h"
+#include "cluster/redis_limiter.h"
 #include "cluster/redis_presence.h"
 #include "eio/ids.h"
 #include "files/local_blob_store.h"
@@ -273,12 +274,21 @@ int run_server(const Config& c) {
     redis_presence = std::make_unique<cluster::RedisPresence>(*bus_cluster, node_id);
     presence = redis_presence.get();
   }
+  // chatMessage limit: per user over the whole cluster on Redis, else per process.
+  api::LocalLimiter local_chat_limiter{chat_limiter};
+  std::unique_ptr<cluster::RedisLimiter> redis_chat_limiter;
+  api::Limiter* chat_limit = &local_chat_limiter;
+  if (bus_cluster) {
+    redis_chat_limiter = std::make_unique<cluster::RedisLimiter>(
+        *bus_cluster, "chat", c.chat_rate_limit, c.chat_rate_window_ms);
+    chat_limit = redis_chat_limiter.get();
+  }
   api::AiRelay ai_relay{
       services, *bus, *ai_provider, assistants,
       api::AiLimits{static_cast<size_t>(c.ai_context_messages),
                     static_cast<size_t>(c.ai_max_per_room), static_cast<size_t>(c.ai_max_total)}};
-  api::ChatSockets chat_sockets{services,     *bus,    *presence, banned ? &*banned : nullptr,
-                                chat_limiter, ai_relay};
+  api::ChatSockets chat_sockets{services,    *bus,    *presence, banned ? &*banned : nullptr,
+                                *chat_limit, ai_relay};
   events.target = &chat_sockets;
   chat_sockets.listen(hub, loops.front()->get_executor());
   sio::Options sio_options;

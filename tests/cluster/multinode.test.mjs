@@ -10,7 +10,7 @@ import { startCluster, nodeOf, connectOn } from './cluster.mjs';
 
 describe('multi-node cluster behind haproxy', () => {
   let cl; let a;
-  before(async () => { cl = await startCluster({ nodes: 3, serverArgs: ['--redis-wait-replicas', '0'] }); a = api(cl.url); });
+  before(async () => { cl = await startCluster({ nodes: 3, serverArgs: ['--redis-wait-replicas', '0', '--chat-rate-limit', '5'] }); a = api(cl.url); });
   after(async () => { await cl?.stop(); });
 
   test('health through haproxy names the node and the cluster', async () => {
@@ -130,6 +130,24 @@ describe('multi-node cluster behind haproxy', () => {
     await watcher.waitFor('message', (m) => m.type === 'system' && m.content === leftText(u.name), { after: m0 });
     await sleep(SETTLE_MS * 2);
     assert.equal(watcher.count('message', (m) => m.type === 'system' && m.content === leftText(u.name), m0), 1, 'one leave message');
+  });
+
+  test('the chat rate limit counts a user\'s messages on every node together', { timeout: 30000 }, async (t) => {
+    const owner = await registerUser(a);
+    const u = await registerUser(a);
+    const room = await createRoom(a, owner, { name: 'Rate Limit Room' });
+    const s1 = await connectClient(t, cl.url, u, { label: 'r1' });
+    const s2 = await connectOn(t, cl.url, u, (n) => n !== nodeOf(s1), { label: 'r2' });
+    await joinRoom(s1, room._id);
+    await joinRoom(s2, room._id);
+    for (let i = 0; i < 3; i += 1) await sendText(s1, room._id, `limited one ${i}`);
+    for (let i = 0; i < 2; i += 1) await sendText(s2, room._id, `limited two ${i}`);
+    // 5 of 5 used across the two nodes: the next one, on either node, is refused
+    const m = s1.mark();
+    s1.emit('chatMessage', { room: room._id, type: 'text', content: 'one too many' });
+    const err = await s1.waitFor('error', () => true, { after: m });
+    assert.equal(err.data.code, 'RATE_LIMIT_EXCEEDED');
+    assert.ok(err.data.retryAfter >= 1);
   });
 
   test('logout on one node reaches the user\'s socket on another', { timeout: 20000 }, async (t) => {
