@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "bus_node.h"
 
 namespace parley::bus::contract {
@@ -24,6 +26,10 @@ inline std::vector<std::string> wait_for(const RecordingSocket& s, size_t n,
   while (s.received().size() < n && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(5ms);
   return s.received();
+}
+
+inline void PrintTo(const Factory& f, std::ostream* os) {
+  *os << f.name;
 }
 
 class BusContract : public ::testing::TestWithParam<Factory> {
