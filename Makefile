@@ -22,20 +22,9 @@ web: web/dist/index.html
 web/dist/index.html: web/package-lock.json web/index.html web/vite.config.js $(shell find web/src -type f 2>/dev/null)
 	npm --prefix web run build
 
-run: build $(if $(filter redis,$(STORAGE)),redis-up)
+run: build
 	@mkdir -p $(DATA_DIR)
-	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json $(STORE_FLAGS)
-
-# `make run STORAGE=redis`: a local Redis Cluster (scripts/redis-cluster, idempotent; stop it with
-# `scripts/redis-cluster down --dir $(DATA_DIR)/redis-cluster`) and the server on it.
-STORAGE ?= sqlite
-REDIS_BASE_PORT ?= 7001
-STORE_FLAGS = $(if $(filter redis,$(STORAGE)),--storage redis --redis-nodes $$(cat $(DATA_DIR)/redis-nodes))
-.PHONY: redis-up
-redis-up: bootstrap
-	@mkdir -p $(DATA_DIR)
-	@scripts/redis-cluster up --base-port $(REDIS_BASE_PORT) --dir $(DATA_DIR)/redis-cluster | tee /dev/stderr | sed -n 's/^REDIS_NODES=//p' | tail -1 > $(DATA_DIR)/redis-nodes
-	@test -s $(DATA_DIR)/redis-nodes
+	$(BUILD)/parley-server --data-dir $(DATA_DIR) --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json $(RUN_STORAGE_FLAGS)
 
 # `make run-cluster [NODES=3]`: Redis Cluster + NODES parley-server nodes + haproxy on 127.0.0.1
 # (scripts/cluster; stop with `scripts/cluster down --dir $(DATA_DIR)/cluster`). URL: port 5001.
@@ -76,3 +65,11 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# `make run STORAGE=redis`: the server on a local Redis Cluster started (or found running) by
+# scripts/redis-cluster up; `scripts/redis-cluster down --base-port $(REDIS_BASE_PORT)` stops it.
+STORAGE ?= sqlite
+REDIS_BASE_PORT ?= 7001
+ifeq ($(STORAGE),redis)
+RUN_STORAGE_FLAGS = --storage redis --redis-nodes "$$(scripts/redis-cluster up --base-port $(REDIS_BASE_PORT) --dir $(DATA_DIR)/redis-cluster-$(REDIS_BASE_PORT) | tail -1 | cut -d= -f2)"
+endif

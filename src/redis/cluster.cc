@@ -59,6 +59,7 @@ struct Cluster::Impl::Op {
   std::chrono::milliseconds backoff{20};
   std::string last_error;
   std::optional<Error> not_replicated;
+  std::weak_ptr<Connection> in_flight;  // the connection holding the current attempt
   bool finished = false;
 };
 
@@ -117,6 +118,8 @@ ConnectionOptions Cluster::Impl::connection_options() const {
   ConnectionOptions o;
   o.password = options.password;
   o.connect_timeout = options.connect_timeout;
+  o.limits.max_buffered = options.max_reply_bytes;
+  o.limits.max_elements = options.max_reply_elements;
   return o;
 }
 
@@ -182,7 +185,18 @@ void Cluster::Impl::start_op(int slot, std::vector<Command> cmds, Ack ack,
     counters.timeouts.fetch_add(1, std::memory_order_relaxed);
     std::string why = "redis: no answer within " + ms_text(options.command_timeout);
     if (!op->last_error.empty()) why += " (last: " + op->last_error + ")";
+    auto conn = op->in_flight.lock();
     finish(op, Error::unavailable(std::move(why)));
+    // A connection that has owed replies for most of a command timeout without sending a byte
+    // is stuck (a frozen node, a lost reply): later replies on it could be matched to the wrong
+    // command, so it goes. A busy connection (a reply is merely slow, e.g. behind a WAIT) stays:
+    // the late reply arrives in order and is dropped.
+    const bool stuck = conn && conn->pending() > 0 &&
+                       Clock::now() - conn->owed_since() >= options.command_timeout * 3 / 4;
+    if (stuck)
+      conn->close(Error::unavailable("redis " + to_string(conn->endpoint()) +
+                                     ": connection reset: no reply for " +
+                                     ms_text(options.command_timeout)));
   });
   attempt(op);
 }
@@ -217,6 +231,7 @@ void Cluster::Impl::attempt(const std::shared_ptr<Op>& op) {
     ++replies;
   }
   auto conn = connection(sent_to);
+  op->in_flight = conn;
   conn->send(std::move(bytes), replies,
              [this, op, sent_to, asked](Result<std::vector<Reply>> r, bool written) {
                on_replies(op, sent_to, asked, written, std::move(r));
@@ -226,6 +241,7 @@ void Cluster::Impl::attempt(const std::shared_ptr<Op>& op) {
 void Cluster::Impl::on_replies(const std::shared_ptr<Op>& op, const Endpoint& sent_to, bool asked,
                                bool written, Result<std::vector<Reply>> r) {
   if (op->finished) return;
+  op->in_flight.reset();
   if (!r) {
     request_refresh();
     if (written) {

@@ -1,18 +1,22 @@
 // redis::Cluster: a Redis Cluster client of our own on Boost.Asio (Debian bookworm ships no C++
-// cluster client; hiredis 0.14 is used only as the RESP codec). One I/O thread owns every
-// connection (one pipelined connection per master); callers on any event loop co_await a
-// command and resume on their own executor. The slot map comes from CLUSTER SHARDS and is
-// reloaded on MOVED and on connection errors; ASK, TRYAGAIN and CLUSTERDOWN are followed or
-// retried within the command's timeout.
+// cluster client; hiredis 0.14 is used only as the RESP codec). One I/O thread ("redis-io")
+// owns every connection (one pipelined connection per master); callers on any event loop
+// co_await a command and resume on their own executor. The slot map comes from CLUSTER SHARDS
+// and is reloaded on MOVED and on connection errors; ASK, TRYAGAIN and CLUSTERDOWN are followed
+// or retried within the command's timeout.
 //
 // Errors: a Redis error reply (e.g. "WRONGTYPE …" or a script's error) is a Reply of type
 // error, for the caller to judge. Result's Error is for "no answer": Error::unavailable when the
-// cluster cannot be reached in time (timeout, connection lost mid-command, CLUSTERDOWN past the
-// deadline, not replicated when replication was asked for), Error::invalid for a malformed call.
+// cluster cannot be reached in time (timeout, CLUSTERDOWN past the deadline, not replicated when
+// replication was asked for, too many redirects) and when the connection broke after the
+// command was written ("outcome unknown": a write may have been applied; it is not resent);
+// Error::invalid for a malformed call. A command that times out resets its connection (the
+// other commands in flight on it fail as "outcome unknown").
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,7 +44,11 @@ struct ClusterOptions {
   std::string password;  // AUTH <password> on every connection when non-empty
   std::chrono::milliseconds command_timeout{2000};  // per command, redirects and retries included
   std::chrono::milliseconds connect_timeout{1000};
-  int max_redirects = 5;
+  int max_redirects = 5;  // MOVED + ASK followed per command before Error::unavailable
+  // A reply larger than this (or an array longer than max_reply_elements) is a protocol error
+  // that closes the connection: a bad peer cannot make the client allocate without bound.
+  size_t max_reply_bytes = 512u << 20;
+  int max_reply_elements = 1 << 24;
   // Durability for writes sent with Ack::replicated: WAIT <wait_replicas> <wait_timeout> on the
   // same connection right after the write; fewer replicas than asked -> Error::unavailable.
   int wait_replicas = 1;

@@ -92,7 +92,10 @@ void Connection::send(std::string bytes, size_t replies, Done done) {
     return;
   }
   out_.append(bytes);
-  if (replies > 0) pending_.push_back({replies, {}, std::move(done)});
+  if (replies > 0) {
+    if (pending_.empty()) owed_since_ = std::chrono::steady_clock::now();
+    pending_.push_back({replies, {}, std::move(done)});
+  }
   flush();
 }
 
@@ -127,6 +130,7 @@ void Connection::read() {
           (ec == asio::error::eof ? std::string("connection closed by peer") : ec.message())));
       return;
     }
+    self->owed_since_ = std::chrono::steady_clock::now();
     if (auto fed = self->decoder_.feed(std::string_view(self->rbuf_.data(), n)); !fed) {
       self->close(
           Error::unavailable("redis " + to_string(self->endpoint_) + ": " + fed.error().detail));

@@ -55,6 +55,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool connected() const { return connected_; }
   const Endpoint& endpoint() const { return endpoint_; }
   size_t pending() const { return pending_.size(); }
+  // Since when the node has owed a reply without sending a byte (meaningful while pending()).
+  std::chrono::steady_clock::time_point owed_since() const { return owed_since_; }
 
   struct Private;
   Connection(asio::any_io_executor ex, Endpoint endpoint, ConnectionOptions options,
@@ -83,6 +85,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<Pending> pending_;
   std::string out_;      // waiting to be written
   std::string writing_;  // being written
+  std::chrono::steady_clock::time_point owed_since_{};
   bool write_busy_ = false;
   bool connected_ = false;
   bool closed_ = false;

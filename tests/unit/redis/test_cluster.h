@@ -64,8 +64,14 @@ inline std::optional<std::string> shell(const std::string& cmd) {
 
 class TestCluster {
  public:
-  TestCluster(int masters = 3, int replicas = 1, std::string password = {})
-      : masters_(masters), replicas_(replicas), password_(std::move(password)) {}
+  // A short node timeout makes failover fast, but on a loaded machine a node that stalls for
+  // that long is failed over too: only the failover tests ask for one.
+  TestCluster(int masters = 3, int replicas = 1, std::string password = {},
+              int node_timeout_ms = 5000)
+      : masters_(masters),
+        replicas_(replicas),
+        password_(std::move(password)),
+        node_timeout_ms_(node_timeout_ms) {}
   ~TestCluster() { down(); }
 
   // Starts the cluster; false (with `error()`) when it could not be started.
@@ -82,9 +88,9 @@ class TestCluster {
         free = port_free(base + i) && port_free(base + i + 10000);
       if (!free) continue;
       std::string cmd = std::string(PARLEY_SOURCE_DIR) + "/scripts/redis-cluster up --base-port " +
-                        std::to_string(base) + " --dir " + dir_ +
-                        " --node-timeout 1000 --wait-s 30 --masters " + std::to_string(masters_) +
-                        " --replicas " + std::to_string(replicas_);
+                        std::to_string(base) + " --dir " + dir_ + " --node-timeout " +
+                        std::to_string(node_timeout_ms_) + " --wait-s 30 --masters " +
+                        std::to_string(masters_) + " --replicas " + std::to_string(replicas_);
       if (!password_.empty()) cmd += " --password " + password_;
       auto out = shell(cmd + " 2>" + dir_ + "/up.err");
       if (!out) {
@@ -132,6 +138,10 @@ class TestCluster {
       s.pop_back();
     return s;
   }
+  // Starts a stopped (killed) node again from its own files; it rejoins the cluster.
+  bool restart(int port) const {
+    return shell("redis-server " + dir_ + "/" + std::to_string(port) + "/redis.conf").has_value();
+  }
   int pid(int port) const {
     std::ifstream f(dir_ + "/" + std::to_string(port) + "/redis.pid");
     int p = 0;
@@ -175,6 +185,7 @@ class TestCluster {
   }
   int masters_, replicas_;
   std::string password_;
+  int node_timeout_ms_;
   std::string dir_;
   std::string nodes_;
   std::string error_;

@@ -47,10 +47,13 @@ inline std::string run_command(const std::string& cmd) {
 
 class RedisClusterProcess {
  public:
-  static constexpr int kNodes = 6;  // 3 masters, 1 replica each
+  static constexpr int kMasters = 3;
 
-  explicit RedisClusterProcess(std::string script) : script_(std::move(script)) {
-    // Node ports base..base+5 and their cluster bus ports (+10000) must all be free.
+  // 3 masters with `replicas` replicas each.
+  explicit RedisClusterProcess(std::string script, int replicas = 1)
+      : script_(std::move(script)), replicas_(replicas), nodes_total_(kMasters * (1 + replicas)) {
+    const int kNodes = nodes_total_;
+    // Node ports base..base+n-1 and their cluster bus ports (+10000) must all be free.
     std::mt19937 rng(std::random_device{}());
     std::uniform_int_distribution<int> pick(21000, 29000);
     for (int attempt = 0; attempt < 50 && base_ == 0; ++attempt) {
@@ -61,13 +64,25 @@ class RedisClusterProcess {
       if (free) base_ = base;
     }
     if (base_ == 0) throw std::runtime_error("no free ports for a Redis cluster");
-    std::string out = run_command(script_ + " up --base-port " + std::to_string(base_) + " --dir " +
-                                  dir_.path().string());
+    std::string out =
+        run_command(script_ + " up --base-port " + std::to_string(base_) + " --replicas " +
+                    std::to_string(replicas) + " --dir " + dir_.path().string());
     size_t at = out.rfind("REDIS_NODES=");
     if (at == std::string::npos) throw std::runtime_error("no REDIS_NODES line in:\n" + out);
     nodes_ = out.substr(at + 12);
     nodes_ = nodes_.substr(0, nodes_.find_first_of("\r\n"));
-    wait_for_replicas();
+    try {
+      wait_for_replicas();
+    } catch (const std::exception& e) {
+      std::string status;
+      try {
+        status = run_command(script_ + " status --dir " + dir_.path().string());
+      } catch (const std::exception& s) {
+        status = s.what();
+      }
+      stop();  // the destructor will not run for a constructor that throws
+      throw std::runtime_error(std::string(e.what()) + "\n" + status);
+    }
   }
 
   // cluster_state:ok comes before the replicas' first sync ends; writes that WAIT for a replica
@@ -76,7 +91,7 @@ class RedisClusterProcess {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (true) {
       int ready = 0, masters = 0;
-      for (int i = 0; i < kNodes; ++i) {
+      for (int i = 0; i < nodes_total_; ++i) {
         std::string info;
         try {
           info = run_command("redis-cli -h 127.0.0.1 -p " + std::to_string(base_ + i) +
@@ -86,15 +101,19 @@ class RedisClusterProcess {
         }
         if (info.find("role:master") == std::string::npos) continue;
         ++masters;
-        if (info.find("state=online") != std::string::npos) ++ready;
+        for (size_t at = info.find("state=online"); at != std::string::npos;
+             at = info.find("state=online", at + 1))
+          ++ready;
       }
-      if (masters > 0 && ready == masters) return;
+      // Every replica of every master in sync (a replica that never synced cannot fail over).
+      if (masters > 0 && ready == masters * replicas_) return;
       if (std::chrono::steady_clock::now() > deadline)
         throw std::runtime_error("replicas did not come online");
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
-  ~RedisClusterProcess() {
+  ~RedisClusterProcess() { stop(); }
+  void stop() {
     try {
       run_command(script_ + " down --dir " + dir_.path().string());
     } catch (const std::exception& e) {
@@ -111,6 +130,8 @@ class RedisClusterProcess {
 
  private:
   std::string script_;
+  int replicas_;
+  int nodes_total_;
   sqlite::test_util::TempDir dir_;
   int base_ = 0;
   std::string nodes_;

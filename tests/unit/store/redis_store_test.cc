@@ -1,13 +1,16 @@
 // RedisStore's own behaviour on a real Redis Cluster (what store_contract_test.cc cannot see):
 // one room's keys share one slot, sessions expire by TTL, registration leaves no claim with a
-// TTL behind and clears stale claims, and the failover test: kill -9 of a master while messages
-// are appended loses none of the acknowledged ones. Built only into parley-store-redis-tests.
+// TTL behind and clears stale claims; and failures (RedisFailover, each on a cluster of its
+// own): kill -9 of a master while messages are appended loses none of the acknowledged ones,
+// the whole cluster going away is Error::unavailable and the store recovers by itself, and a
+// slot migration during writes loses nothing. Built only into parley-store-redis-tests.
 #ifdef PARLEY_STORE_REDIS
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -188,7 +191,9 @@ int master_port_for(RedisStore& store, const std::string& key) {
 }
 
 TEST(RedisFailover, KillingAMasterLosesNoAcknowledgedMessage) {
-  test_util::RedisClusterProcess cluster{script_path()};
+  // Two replicas per master: after the promotion the new master still has a replica, so writes
+  // that WAIT for one succeed again (with one replica they would get 503 until the node is back).
+  test_util::RedisClusterProcess cluster{script_path(), 2};
   auto opts = options_for(cluster.nodes());
   opts.cluster.command_timeout = std::chrono::milliseconds(3000);
   auto opened = RedisStore::open(opts);
@@ -248,12 +253,26 @@ TEST(RedisFailover, KillingAMasterLosesNoAcknowledgedMessage) {
   std::printf("failover: %zu acked before kill -9, %zu after, %d failed in between\n",
               acked_before_kill.size(), acked_after_kill.size(), failed);
 
+  // The failed master's slots answer again (bounded wait: the promotion may still be settling).
+  bool answered = false;
+  for (int i = 0; i < 60 && !answered; ++i) {
+    answered = run(store.get_room(rooms[0])).ok();
+    if (!answered) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_TRUE(answered) << "the failed master's slots never answered again";
   // Every acknowledged message is there, with the timestamp it was acknowledged with.
   size_t missing = 0;
   for (const auto* list : {&acked_before_kill, &acked_after_kill}) {
     for (const chat::Message& m : *list) {
       auto got = run(store.get_message(m.room_id, m.id));
-      if (!got.ok() || !got.value() || got.value()->timestamp != m.timestamp) ++missing;
+      if (!got.ok() || !got.value() || got.value()->timestamp != m.timestamp) {
+        ++missing;
+        std::printf("missing %s in %s (ts %lld): %s\n", m.id.c_str(), m.room_id.c_str(),
+                    static_cast<long long>(m.timestamp),
+                    !got.ok()     ? got.error().detail.c_str()
+                    : got.value() ? "other timestamp"
+                                  : "absent");
+      }
     }
   }
   EXPECT_EQ(missing, 0u);
@@ -264,6 +283,143 @@ TEST(RedisFailover, KillingAMasterLosesNoAcknowledgedMessage) {
     for (size_t i = 1; i < page->messages.size(); ++i)
       ASSERT_LT(page->messages[i - 1].timestamp, page->messages[i].timestamp);
   }
+  store.close();
+}
+
+TEST(RedisFailover, WholeClusterDownIsUnavailableAndTheStoreRecoversByItself) {
+  test_util::RedisClusterProcess cluster{script_path()};
+  auto opts = options_for(cluster.nodes());
+  opts.cluster.command_timeout = std::chrono::milliseconds(1000);
+  opts.cluster.connect_timeout = std::chrono::milliseconds(300);
+  auto opened = RedisStore::open(opts);
+  ASSERT_TRUE(opened.ok()) << opened.error().detail;
+  RedisStore& store = *opened.value();
+  chat::User u{"a00000000000000000000001", "A", "a@example.com", "h", "", 1};
+  ASSERT_TRUE(run(store.create_user(u)).ok());
+
+  test_util::run_command(cluster.script() + " down --dir " + cluster.dir().string());
+  auto started = std::chrono::steady_clock::now();
+  auto read = run(store.get_user(u.id));
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().kind, Error::Kind::unavailable);
+  auto write = run(store.append_message(message(1, "b00000000000000000000001", 5)));
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.error().kind, Error::Kind::unavailable);
+  // Bounded by the command timeout, not hanging.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+
+  // The same nodes come back from their files; the store finds them without being reopened.
+  test_util::run_command(cluster.script() + " up --base-port " +
+                         std::to_string(cluster.base_port()) + " --dir " + cluster.dir().string());
+  cluster.wait_for_replicas();
+  std::optional<chat::User> back;
+  for (int i = 0; i < 60 && !back; ++i) {
+    auto r = run(store.get_user(u.id));
+    if (r.ok()) back = r.value();
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  ASSERT_TRUE(back.has_value()) << "the store did not recover after the cluster came back";
+  EXPECT_EQ(back->email, "a@example.com");
+  auto appended = run(store.append_message(message(2, "b00000000000000000000001", 5)));
+  EXPECT_TRUE(appended.ok()) << appended.error().detail;
+  store.close();
+}
+
+// The slot of a room moves to another master (redis-cli --cluster reshard) while messages are
+// appended to it: the client follows ASK/MOVED (and TRYAGAIN while the room's keys are split
+// between the nodes), and every acknowledged message is there, in strictly increasing order.
+TEST(RedisFailover, SlotMigrationDuringWritesLosesNothing) {
+  test_util::RedisClusterProcess cluster{script_path()};
+  auto opts = options_for(cluster.nodes());
+  auto opened = RedisStore::open(opts);
+  ASSERT_TRUE(opened.ok()) << opened.error().detail;
+  RedisStore& store = *opened.value();
+
+  // A room in the first 40 slots: redis-cli reshard moves a master's lowest slots first.
+  chat::Id room;
+  for (int n = 0; n < 20000 && room.empty(); ++n) {
+    chat::Id id = "b" + std::string(23 - std::to_string(n).size(), '0') + std::to_string(n);
+    std::string key = store.keys().room(id);
+    auto slot = run(store.cluster().command(key, {"CLUSTER", "KEYSLOT", key}));
+    ASSERT_TRUE(slot.ok());
+    if (slot->integer < 40) room = id;
+  }
+  ASSERT_FALSE(room.empty());
+  const int source_port = master_port_for(store, store.keys().room(room));
+  ASSERT_GT(source_port, 0);
+  auto myid = [](int port) {
+    std::string id = test_util::run_command("redis-cli -h 127.0.0.1 -p " + std::to_string(port) +
+                                            " cluster myid");
+    return id.substr(0, id.find_first_of("\r\n"));
+  };
+  int target_port = 0;
+  for (int p = cluster.base_port(); p < cluster.base_port() + 6 && !target_port; ++p) {
+    if (p == source_port) continue;
+    std::string role =
+        test_util::run_command("redis-cli -h 127.0.0.1 -p " + std::to_string(p) + " role");
+    if (role.rfind("master", 0) == 0) target_port = p;
+  }
+  ASSERT_GT(target_port, 0);
+  const std::string reshard =
+      "redis-cli --cluster reshard 127.0.0.1:" + std::to_string(source_port) + " --cluster-from " +
+      myid(source_port) + " --cluster-to " + myid(target_port) +
+      " --cluster-slots 40 --cluster-yes";
+
+  std::atomic<bool> moved{false};
+  std::string reshard_error;
+  std::thread mover([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    try {
+      test_util::run_command(reshard);
+    } catch (const std::exception& e) {
+      reshard_error = e.what();
+    }
+    moved = true;
+  });
+
+  using Clock = std::chrono::steady_clock;
+  const auto stop_at = Clock::now() + std::chrono::seconds(30);
+  std::vector<chat::Message> acked;
+  int failed = 0, n = 0;
+  std::optional<Clock::time_point> moved_at;
+  auto load = [&]() -> asio::awaitable<void> {
+    while (Clock::now() < stop_at) {
+      if (moved && !moved_at) moved_at = Clock::now();
+      if (moved_at && Clock::now() - *moved_at > std::chrono::milliseconds(500)) break;
+      auto r = co_await store.append_message(message(++n, room, 1000));
+      if (r.ok()) {
+        acked.push_back(r.value());
+      } else {
+        ++failed;
+      }
+    }
+  };
+  for (int w = 0; w < 4; ++w)
+    asio::co_spawn(test_loop(), load(), rethrow_if);
+  test_loop().restart();
+  test_loop().run();
+  mover.join();
+  ASSERT_TRUE(reshard_error.empty()) << reshard_error;
+
+  EXPECT_EQ(master_port_for(store, store.keys().room(room)), target_port);
+  auto stats = store.cluster().stats();
+  std::printf("migration: %zu acked, %d failed, %llu MOVED, %llu ASK, %llu retries\n", acked.size(),
+              failed, static_cast<unsigned long long>(stats.moved),
+              static_cast<unsigned long long>(stats.ask),
+              static_cast<unsigned long long>(stats.retries));
+  EXPECT_GT(stats.moved + stats.ask, 0u) << "the writes never met the migration";
+  EXPECT_GT(acked.size(), 20u);
+  size_t missing = 0;
+  for (const chat::Message& m : acked) {
+    auto got = run(store.get_message(m.room_id, m.id));
+    if (!got.ok() || !got.value() || got.value()->timestamp != m.timestamp) ++missing;
+  }
+  EXPECT_EQ(missing, 0u);
+  auto page = run(store.fetch_messages(room, INT64_MAX, 100'000, "", 0));
+  ASSERT_TRUE(page.ok()) << page.error().detail;
+  EXPECT_GE(page->messages.size(), acked.size());
+  for (size_t i = 1; i < page->messages.size(); ++i)
+    ASSERT_LT(page->messages[i - 1].timestamp, page->messages[i].timestamp);
   store.close();
 }
 
