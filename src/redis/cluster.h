@@ -124,8 +124,8 @@ class Cluster {
 // slot to the owning master, on dedicated subscriber connections of the cluster's I/O thread.
 // When a subscription is lost (sunsubscribe push after a failover, MOVED, connection lost) it is
 // re-established on the new owner and `gap` reports the channel: messages published in between
-// may be missing. Handlers run on the cluster's I/O thread and must not block. Destroy the
-// PubSub before its Cluster.
+// may be missing (one gap per outage). Handlers run on the cluster's I/O thread and must not
+// block. Destroy the PubSub before its Cluster, and never from inside a handler.
 class PubSub {
  public:
   struct Handlers {

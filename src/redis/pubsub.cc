@@ -265,7 +265,11 @@ PubSub::PubSub(Cluster& cluster, Handlers handlers)
 
 PubSub::~PubSub() {
   auto core = impl_->core;
-  impl_->cluster.impl_->run_sync([core] { core->stop(); });
+  auto& io = *impl_->cluster.impl_;
+  if (io.thread.joinable())
+    io.run_sync([core] { core->stop(); });
+  else
+    core->stop();  // the cluster has stopped already: no other thread touches the state
 }
 
 void PubSub::subscribe(std::string channel) {
