@@ -232,7 +232,7 @@ int run_server(const Config& c) {
       chat::JwtCodec{secret},
       api::Limits{c.session_idle_ms, c.token_ttl_ms, c.rooms_rate_limit, c.rooms_rate_window_ms},
       file_services,
-      api::NodeHealth{node_id, {}}};
+      api::NodeHealth{}};
 
   const unsigned threads = c.threads > 0 ? static_cast<unsigned>(c.threads)
                                          : std::max(1u, std::thread::hardware_concurrency());
@@ -259,6 +259,7 @@ int run_server(const Config& c) {
         hub, *bus_cluster,
         bus::RedisBusOptions{node_id, c.bus_buckets, static_cast<size_t>(c.bus_max_in_flight)});
     bus = redis_bus.get();
+    services.node.node_id = node_id;  // a single server keeps the contract's exact health shape
     services.node.cluster_reachable = [cluster = bus_cluster.get()]() -> asio::awaitable<bool> {
       // Named strings: GCC 12 miscompiles string literals inside co_await expressions.
       const std::string key = "parley:health";
