@@ -38,6 +38,14 @@ redis-up: bootstrap
 	@scripts/redis-cluster up --base-port $(REDIS_BASE_PORT) --dir $(DATA_DIR)/redis-cluster | tee /dev/stderr | sed -n 's/^REDIS_NODES=//p' | tail -1 > $(DATA_DIR)/redis-nodes
 	@test -s $(DATA_DIR)/redis-nodes
 
+# `make run-cluster [NODES=3]`: Redis Cluster + NODES parley-server nodes + haproxy on 127.0.0.1
+# (scripts/cluster; stop with `scripts/cluster down --dir $(DATA_DIR)/cluster`). URL: port 5001.
+NODES ?= 3
+CLUSTER_BASE_PORT ?= 5001
+.PHONY: run-cluster
+run-cluster: build
+	@scripts/cluster up --nodes $(NODES) --base-port $(CLUSTER_BASE_PORT) --redis-base-port $(REDIS_BASE_PORT) --dir $(DATA_DIR)/cluster -- --banned-words config/banned_words.txt --web-root web/dist --ai-assistants config/assistants.json
+
 test: build
 	@$(MAKE) --no-print-directory unit-test node-test fuzz-smoke
 
@@ -49,6 +57,7 @@ node-test:
 	PARLEY_SERVER=$(abspath $(BUILD))/parley-server tests/run-node-suites-redis
 	npm --prefix web test
 	PARLEY_SERVER=$(abspath $(BUILD))/parley-server node --test --test-concurrency=1 tests/e2e/
+	PARLEY_SERVER=$(abspath $(BUILD))/parley-server node --test --test-concurrency=1 --test-timeout=180000 tests/cluster/
 
 # The same suites with AddressSanitizer + UndefinedBehaviorSanitizer.
 sanitize: bootstrap

@@ -39,10 +39,10 @@ struct AiRelay::Generation {
   bool finished = false;
 };
 
-AiRelay::AiRelay(Services& services, bus::Hub& hub, ai::Provider& provider,
+AiRelay::AiRelay(Services& services, bus::Bus& bus, ai::Provider& provider,
                  const ai::Personas& personas, AiLimits limits)
     : services_(services),
-      hub_(hub),
+      bus_(bus),
       provider_(provider),
       personas_(personas),
       limits_(limits),
@@ -50,7 +50,7 @@ AiRelay::AiRelay(Services& services, bus::Hub& hub, ai::Provider& provider,
 
 void AiRelay::publish(const std::string& room, std::string_view event, const json::value& arg) {
   if (services_.metrics) services_.metrics->count_ai_event(event);
-  hub_.publish(room, sio::make_event_frame(event, arg));
+  bus_.publish(room, sio::make_event_frame(event, arg));
 }
 
 void AiRelay::start(const asio::any_io_executor& loop, const chat::Message& message,

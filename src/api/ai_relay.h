@@ -6,7 +6,7 @@
 //
 // Threading: a generation lives on the event loop of the socket that mentioned the assistant.
 // The provider calls back from its own thread; every callback is posted to that loop, so the
-// generation's state is only ever touched there. Publishing goes through bus::Hub.
+// generation's state is only ever touched there. Publishing goes through bus::Bus.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -20,7 +20,7 @@
 #include "ai/assistant.h"
 #include "ai/personas.h"
 #include "api/services.h"
-#include "bus/hub.h"
+#include "bus/bus.h"
 
 namespace parley::api {
 
@@ -32,7 +32,7 @@ struct AiLimits {
 
 class AiRelay {
  public:
-  AiRelay(Services& services, bus::Hub& hub, ai::Provider& provider, const ai::Personas& personas,
+  AiRelay(Services& services, bus::Bus& bus, ai::Provider& provider, const ai::Personas& personas,
           AiLimits limits = {});
 
   // The names chat messages can @mention (from the assistants configuration).
@@ -56,7 +56,7 @@ class AiRelay {
   void publish(const std::string& room, std::string_view event, const boost::json::value& arg);
 
   Services& services_;
-  bus::Hub& hub_;
+  bus::Bus& bus_;
   ai::Provider& provider_;
   const ai::Personas& personas_;
   AiLimits limits_;

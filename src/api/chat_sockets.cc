@@ -28,14 +28,21 @@ std::string string_member(const json::value& v, std::string_view key) {
 
 }  // namespace
 
-ChatSockets::ChatSockets(Services& services, bus::Hub& hub, const chat::BannedWords* banned,
-                         chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits)
+ChatSockets::ChatSockets(Services& services, bus::Bus& bus, Presence& presence,
+                         const chat::BannedWords* banned, Limiter& chat_limiter, AiRelay& ai,
+                         ChatLimits limits)
     : services_(services),
-      hub_(hub),
+      bus_(bus),
       banned_(banned),
       chat_limiter_(chat_limiter),
       ai_(ai),
-      limits_(limits) {}
+      limits_(limits),
+      presence_(presence),
+      logins_(bus, limits.duplicate_login_grace_ms) {}
+
+void ChatSockets::listen(sio::Groups& groups, asio::any_io_executor loop) {
+  logins_.listen(groups, std::move(loop));
+}
 
 asio::awaitable<sio::ConnectResult> ChatSockets::on_connect(sio::SocketPtr socket,
                                                             std::string_view nsp,
@@ -72,39 +79,19 @@ asio::awaitable<sio::ConnectResult> ChatSockets::on_connect(sio::SocketPtr socke
   socket->join("user:" + state->user.id);
   socket->join("room-list");
 
-  std::shared_ptr<sio::Socket> previous;
-  {
-    std::lock_guard lock(mutex_);
-    auto& slot = latest_socket_[state->user.id];
-    previous = slot.lock();
-    slot = socket;
-  }
-  if (previous && previous != socket && previous->connected()) {
-    auto session = co_await services_.store.get_session(state->user.id);
-    chat::Session info;
-    if (session && session.value()) info = *session.value();
-    notify_duplicate_login(previous, info);
-  }
+  // Every other socket of this user, on any node, hears of the new login (§3.5).
+  auto session = co_await services_.store.get_session(state->user.id);
+  chat::Session info;
+  if (session && session.value()) info = *session.value();
+  logins_.user_connected(socket, state->user.id,
+                         json::object{{"type", "new_login_attempt"},
+                                      {"deviceInfo", info.user_agent},
+                                      {"ipAddress", info.ip_address},
+                                      {"timestamp", now_ms()}});
   co_return sio::ConnectResult::accept();
 }
 
 void ChatSockets::on_connected(sio::SocketPtr) {}
-
-void ChatSockets::notify_duplicate_login(const sio::SocketPtr& old_socket,
-                                         const chat::Session& session) {
-  const int64_t grace = limits_.duplicate_login_grace_ms;
-  json::object notice{{"type", "new_login_attempt"},
-                      {"deviceInfo", session.user_agent},
-                      {"ipAddress", session.ip_address},
-                      {"timestamp", now_ms()}};
-  const int64_t close_ms = limits_.session_end_close_ms;
-  asio::post(old_socket->executor(), [old_socket, notice = std::move(notice), grace, close_ms] {
-    if (!old_socket->connected()) return;
-    old_socket->emit("duplicate_login", notice);
-    // session_ended after the grace, then the close (chat_sockets_sessions.cc).
-    end_socket(old_socket, "duplicate_login", std::string(kDuplicateLoginText), grace, close_ms);
-  });
-}
 
 void ChatSockets::on_event(sio::SocketPtr socket, std::string_view event, json::array args,
                            std::optional<uint64_t> ack_id) {
@@ -168,14 +155,7 @@ void ChatSockets::on_disconnect(sio::SocketPtr socket, std::string_view reason) 
   state->gone = true;
   forget(socket.get(), state->user.id);
   state->queue.clear();
-  {
-    std::lock_guard lock(mutex_);
-    auto it = latest_socket_.find(state->user.id);
-    if (it != latest_socket_.end()) {
-      auto current = it->second.lock();
-      if (!current || current == socket) latest_socket_.erase(it);
-    }
-  }
+  logins_.user_disconnected(socket.get(), state->user.id);
   if (state->busy) return;  // drain() runs the cleanup when the current event finishes
   state->busy = true;
   auto run = disconnect_cleanup(socket);
@@ -199,7 +179,7 @@ void ChatSockets::publish(const std::string& group, std::string_view event,
                           const json::value& arg) {
   if (services_.metrics && services_.metrics->events_out)
     services_.metrics->events_out->add_here(event);
-  hub_.publish(group, sio::make_event_frame(event, arg));
+  bus_.publish(group, sio::make_event_frame(event, arg));
 }
 
 void ChatSockets::emit_error(const sio::SocketPtr& socket, std::string_view code,

@@ -1,8 +1,8 @@
 // ChatSockets: the chat's real-time side (§3). Authenticates Socket.IO CONNECTs, keeps presence
-// and duplicate-login state, enforces the connection limits (sockets per user and per address),
-// runs each socket's events in order, fans results out through the hub, and ends the sockets of
-// sessions that ended (session_ended, then the close). It is also the api::Events sink the REST
-// routes notify.
+// and duplicate-login state (across nodes, api/login_notices.h), enforces the connection limits
+// (sockets per user and per address), runs each socket's events in order, fans results out
+// through the bus (bus/bus.h), and ends the sockets of sessions that ended (session_ended, then
+// the close). It is also the api::Events sink the REST routes notify.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -17,8 +17,11 @@
 
 #include "api/ai_relay.h"
 #include "api/events.h"
+#include "api/limits.h"
+#include "api/login_notices.h"
+#include "api/presence.h"
 #include "api/services.h"
-#include "bus/hub.h"
+#include "bus/bus.h"
 #include "chat/banned_words.h"
 #include "chat/presence.h"
 #include "chat/rate_limit.h"
@@ -51,8 +54,12 @@ struct ChatLimits {
 
 class ChatSockets final : public sio::SocketHandler, public Events {
  public:
-  ChatSockets(Services& services, bus::Hub& hub, const chat::BannedWords* banned,
-              chat::RateLimiter& chat_limiter, AiRelay& ai, ChatLimits limits = {});
+  ChatSockets(Services& services, bus::Bus& bus, Presence& presence,
+              const chat::BannedWords* banned, Limiter& chat_limiter, AiRelay& ai,
+              ChatLimits limits = {});
+
+  // Starts the node-wide listeners (duplicate login) on `loop`; once, before clients connect.
+  void listen(sio::Groups& groups, asio::any_io_executor loop);
 
   // sio::SocketHandler
   asio::awaitable<sio::ConnectResult> on_connect(sio::SocketPtr socket, std::string_view nsp,
@@ -116,7 +123,6 @@ class ChatSockets final : public sio::SocketHandler, public Events {
                          std::string_view message);
   asio::awaitable<bool> is_participant(const sio::SocketPtr& socket, const chat::Id& room_id);
   asio::awaitable<void> broadcast_participants(const chat::Id& room_id, bool skip_if_empty);
-  void notify_duplicate_login(const sio::SocketPtr& old_socket, const chat::Session& session);
   // Connection limits: registers the socket under its user and address, or says why not.
   std::optional<std::string> admit(const sio::SocketPtr& socket, const chat::Id& user_id);
   void forget(const sio::Socket* socket, const chat::Id& user_id);
@@ -129,16 +135,16 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   asio::awaitable<void> check_sessions();
 
   Services& services_;
-  bus::Hub& hub_;
+  bus::Bus& bus_;
   const chat::BannedWords* banned_;
-  chat::RateLimiter& chat_limiter_;
+  Limiter& chat_limiter_;
   AiRelay& ai_;
   ChatLimits limits_;
 
   // Shared by all loops; touched on connect/join/leave/disconnect, never per message.
   std::mutex mutex_;
-  chat::PresenceCounter presence_;
-  std::unordered_map<chat::Id, std::weak_ptr<sio::Socket>> latest_socket_;
+  Presence& presence_;
+  LoginNotices logins_;
   // Every connected socket by user and by peer address (the connection limits; session ends).
   std::unordered_map<chat::Id, std::vector<std::weak_ptr<sio::Socket>>> user_sockets_;
   std::unordered_map<std::string, std::vector<std::weak_ptr<sio::Socket>>> ip_sockets_;

@@ -88,7 +88,7 @@ asio::awaitable<void> ChatSockets::chat_message(sio::SocketPtr socket, const jso
     co_return;
   }
   const int64_t now = now_ms();
-  if (auto d = chat_limiter_.check(state->user.id, now); !d.allowed) {
+  if (auto d = co_await chat_limiter_.check(state->user.id, now); !d.allowed) {
     socket->emit("error",
                  json::object{{"code", "RATE_LIMIT_EXCEEDED"},
                               {"message",

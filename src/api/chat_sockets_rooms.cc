@@ -79,11 +79,13 @@ asio::awaitable<void> ChatSockets::join_room(sio::SocketPtr socket, std::string 
          "개)를 초과했습니다.");
     co_return;
   }
-  bool first_socket;
-  {
-    std::lock_guard lock(mutex_);
-    first_socket = presence_.enter(state->user.id, room_id);
+  auto entered = co_await presence_.enter(state->user.id, room_id);
+  if (!entered) {
+    spdlog::warn("presence: {}", entered.error().detail);
+    fail("채팅방 입장에 실패했습니다.");
+    co_return;
   }
+  const bool first_socket = entered.value();
   socket->join(room_id);
   state->rooms.push_back(room_id);
   if (!first_socket) {  // present through another socket of the same user
@@ -134,12 +136,13 @@ asio::awaitable<void> ChatSockets::leave_room(sio::SocketPtr socket, std::string
   if (pos == state->rooms.end()) co_return;  // not joined here: nothing to leave
   state->rooms.erase(pos);
   socket->leave(room_id);
-  bool last_socket;
-  {
-    std::lock_guard lock(mutex_);
-    last_socket = presence_.leave(state->user.id, room_id);
+  auto left = co_await presence_.leave(state->user.id, room_id);
+  if (!left) {
+    spdlog::warn("presence: {}", left.error().detail);
+    if (!disconnecting) emit_error(socket, "", "채팅방 퇴장 중 오류가 발생했습니다.");
+    co_return;
   }
-  if (!last_socket) co_return;
+  if (!left.value()) co_return;
   auto removed = co_await services_.store.remove_participant(room_id, state->user.id);
   if (!removed) {
     if (!disconnecting) emit_error(socket, "", "채팅방 퇴장 중 오류가 발생했습니다.");

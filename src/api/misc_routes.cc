@@ -18,10 +18,22 @@ namespace parley::api {
 
 namespace {
 
+// The contract's shape ({status, timestamp, env}); a node of a cluster adds "node" and
+// "cluster": {"connected"}, and answers 503 with status "unavailable" when it cannot reach it.
 asio::awaitable<Response> health(Ctx& c) {
-  co_return json_response(
-      c.req, http::status::ok,
-      json::object{{"status", "ok"}, {"timestamp", iso8601(now_ms())}, {"env", nullptr}});
+  json::object body{{"status", "ok"}, {"timestamp", iso8601(now_ms())}, {"env", nullptr}};
+  auto status = http::status::ok;
+  const NodeHealth& node = c.services.node;
+  if (!node.node_id.empty()) body["node"] = node.node_id;
+  if (node.cluster_reachable) {
+    const bool up = co_await node.cluster_reachable();
+    body["cluster"] = json::object{{"connected", up}};
+    if (!up) {
+      body["status"] = "unavailable";
+      status = http::status::service_unavailable;
+    }
+  }
+  co_return json_response(c.req, status, std::move(body));
 }
 
 asio::awaitable<Response> plain_ok(Ctx& c) {

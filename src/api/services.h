@@ -4,7 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "api/api_metrics.h"
@@ -27,6 +29,13 @@ struct Limits {
   int64_t rooms_rate_window_ms = 30'000;
 };
 
+// What /api/health says about this node beyond "ok": its id, and whether it reaches the shared
+// cluster (a node that does not answers 503, so a load balancer's check takes it out).
+struct NodeHealth {
+  std::string node_id;
+  std::function<asio::awaitable<bool>()> cluster_reachable;  // unset: single node, no cluster
+};
+
 struct Services {
   store::Store& store;
   chat::PasswordHasher& hasher;
@@ -41,6 +50,7 @@ struct Services {
   int64_t ready_timeout_ms = 1'000;
   AuthGuard* auth_guard = nullptr;  // login/registration limits; null: none (and no password
                                     // change without the current password)
+  NodeHealth node{};                // scale-out: node id and cluster probe for /api/health
 };
 
 }  // namespace parley::api

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
+#include <cctype>
 #include "core/build_info.h"
 
 namespace parley::app {
@@ -379,6 +380,31 @@ bool parse_config(int argc, char** argv, Config& c, int& exit_code) {
                  "replaced, deleted); 0 = never")
       ->envname("SESSION_CHECK_MS")
       ->check(CLI::Range(int64_t{0}, int64_t{86'400'000}))
+      ->capture_default_str();
+
+  cli.add_option("--node-id", c.node_id,
+                 "This node's id in a cluster (letters, digits, _; prefixes its session ids)")
+      ->envname("NODE_ID")
+      ->check([](const std::string& v) {
+        if (v.size() > 32) return std::string("at most 32 characters");
+        for (char ch : v)
+          if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_')
+            return std::string("letters, digits and _ only");
+        return std::string();
+      });
+  cli.add_option("--recovery-window-ms", c.recovery_window_ms,
+                 "How long a disconnected socket's state is kept for Socket.IO recovery")
+      ->envname("RECOVERY_WINDOW_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}))
+      ->capture_default_str();
+  cli.add_option("--bus-buckets", c.bus_buckets, "Hash-tag buckets of the cluster bus's channels")
+      ->envname("BUS_BUCKETS")
+      ->check(CLI::Range(1u, 16384u))
+      ->capture_default_str();
+  cli.add_option("--bus-max-in-flight", c.bus_max_in_flight,
+                 "SPUBLISH in flight per node (beyond: a frame is not sent to other nodes, logged)")
+      ->envname("BUS_MAX_IN_FLIGHT")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 24))
       ->capture_default_str();
 
   try {

@@ -131,6 +131,11 @@ struct Config {
   int64_t max_sockets_per_ip = 10'000;
   int64_t session_end_close_ms = 1'000;  // session_ended, then the close this much later
   int64_t session_check_ms = 60'000;     // sessions behind connected sockets checked this often
+  // scale-out (several nodes behind a load balancer; docs/CLUSTER.md)
+  std::string node_id;                   // empty: "n<port>", or a random token when the port is 0
+  int64_t recovery_window_ms = 120'000;  // Socket.IO connection state recovery
+  uint32_t bus_buckets = 64;             // hash-tag buckets of the cluster bus's channels
+  uint64_t bus_max_in_flight = 65536;    // SPUBLISH in flight per node
 };
 
 // Parses argv and the environment (flags win). On --help or an error, fills `exit_code` and

@@ -7,6 +7,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -29,8 +30,12 @@
 #include "app/telemetry.h"
 #include "app/timed_store.h"
 #include "bus/hub.h"
+#include "bus/redis/redis_bus.h"
 #include "chat/banned_words.h"
+#include "cluster/redis_limiter.h"
+#include "cluster/redis_presence.h"
 #include "core/thread_name.h"
+#include "eio/ids.h"
 #include "files/local_blob_store.h"
 #include "files/s3_blob_store.h"
 #include "net/fd_limit.h"
@@ -98,6 +103,16 @@ net::HttpLimits http_limits(const Config& c) {
   return l;
 }
 
+// A node id for session-id routing: the flag, else "n<port>", else (port 0) a random token.
+std::string resolve_node_id(const Config& c) {
+  if (!c.node_id.empty()) return c.node_id;
+  if (c.port != 0) return "n" + std::to_string(c.port);
+  std::string token = "n";
+  for (char ch : eio::random_id())
+    if (std::isalnum(static_cast<unsigned char>(ch)) && token.size() < 9) token += ch;
+  return token;
+}
+
 // --storage sqlite (embedded, the default) or redis (Redis Cluster, for several servers).
 Result<std::unique_ptr<store::Store>> open_store(const Config& c) {
   if (c.storage == "redis") {
@@ -147,6 +162,18 @@ files::S3Options s3_options(const Config& c) {
 unsigned loop_count(const Config& c) {
   return c.threads > 0 ? static_cast<unsigned>(c.threads)
                        : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// The cluster bus's own client (its subscriber connections and SPUBLISHes stay off the store's).
+Result<std::unique_ptr<redis::Cluster>> start_bus_cluster(const Config& c) {
+  auto seeds = redis::parse_endpoints(c.redis_nodes);
+  if (!seeds) return Error::invalid("--redis-nodes: " + seeds.error().detail);
+  redis::ClusterOptions o;
+  o.seeds = std::move(seeds.value());
+  o.password = c.redis_password;
+  o.command_timeout = std::chrono::milliseconds(c.redis_timeout_ms);
+  o.connect_timeout = std::chrono::milliseconds(c.redis_connect_timeout_ms);
+  return redis::Cluster::start(std::move(o));
 }
 
 }  // namespace
@@ -285,6 +312,7 @@ int run_server(const Config& c) {
                assistants_file ? c.ai_assistants_file : "built in",
                c.ai_base_url.empty() ? "not configured" : c.ai_base_url + " model " + c.ai_model);
 
+  const std::string node_id = resolve_node_id(c);
   EventsRelay events;  // REST side effects reach the sockets once ChatSockets exists
   api::Services services{
       timed_store,
@@ -311,14 +339,55 @@ int run_server(const Config& c) {
   telemetry.attach_loops(loop_ptrs);
 
   bus::Hub hub{loop_ptrs};
+  // A node of a cluster (--storage redis) also carries its frames to the other nodes.
+  std::unique_ptr<redis::Cluster> bus_cluster;
+  std::unique_ptr<bus::RedisBus> redis_bus;
+  bus::Bus* bus = &hub;
+  if (c.storage == "redis") {
+    auto started = start_bus_cluster(c);
+    if (!started) {
+      spdlog::critical("cluster bus: {}", started.error().detail);
+      return 1;
+    }
+    bus_cluster = std::move(started.value());
+    redis_bus = std::make_unique<bus::RedisBus>(
+        hub, *bus_cluster,
+        bus::RedisBusOptions{node_id, c.bus_buckets, static_cast<size_t>(c.bus_max_in_flight)});
+    bus = redis_bus.get();
+    services.node.node_id = node_id;  // a single server keeps the contract's exact health shape
+    services.node.cluster_reachable = [cluster = bus_cluster.get()]() -> asio::awaitable<bool> {
+      // Named strings: GCC 12 miscompiles string literals inside co_await expressions.
+      const std::string key = "parley:health";
+      redis::Command ping{std::string("PING")};
+      auto r = co_await cluster->command(key, std::move(ping));
+      co_return r && !r.value().is_error();
+    };
+  }
+  api::LocalPresence local_presence;
+  std::unique_ptr<cluster::RedisPresence> redis_presence;
+  api::Presence* presence = &local_presence;
+  if (bus_cluster) {
+    redis_presence = std::make_unique<cluster::RedisPresence>(*bus_cluster, node_id);
+    presence = redis_presence.get();
+  }
+  // chatMessage limit: per user over the whole cluster on Redis, else per process.
+  api::LocalLimiter local_chat_limiter{chat_limiter};
+  std::unique_ptr<cluster::RedisLimiter> redis_chat_limiter;
+  api::Limiter* chat_limit = &local_chat_limiter;
+  if (bus_cluster) {
+    redis_chat_limiter = std::make_unique<cluster::RedisLimiter>(
+        *bus_cluster, "chat", c.chat_rate_limit, c.chat_rate_window_ms);
+    chat_limit = redis_chat_limiter.get();
+  }
   api::AiRelay ai_relay{
-      services, hub, *ai_provider, assistants,
+      services, *bus, *ai_provider, assistants,
       api::AiLimits{static_cast<size_t>(c.ai_context_messages),
                     static_cast<size_t>(c.ai_max_per_room), static_cast<size_t>(c.ai_max_total)}};
-  api::ChatSockets chat_sockets{services,     hub,      banned ? &*banned : nullptr,
-                                chat_limiter, ai_relay, chat_limits(c)};
+  api::ChatSockets chat_sockets{services,    *bus,     *presence,     banned ? &*banned : nullptr,
+                                *chat_limit, ai_relay, chat_limits(c)};
   events.target = &chat_sockets;
   chat_sockets.start(loops.front()->get_executor());
+  chat_sockets.listen(hub, loops.front()->get_executor());
   sio::Options sio_options;
   sio_options.engine.ping_interval = std::chrono::milliseconds(c.ping_interval_ms);
   sio_options.engine.ping_timeout = std::chrono::milliseconds(c.ping_timeout_ms);
@@ -327,6 +396,7 @@ int run_server(const Config& c) {
   sio_options.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   sio_options.events_in = &telemetry.events_in;
   sio_options.events_out = &telemetry.events_out;
+  sio_options.engine.sid_prefix = node_id + "-";
   sio::Server socketio{loop_ptrs, chat_sockets, hub, sio_options};
 
   api::WebClient web{c.web_root};
@@ -381,7 +451,7 @@ int run_server(const Config& c) {
   asio::io_context control;
   asio::signal_set signals{control, SIGINT, SIGTERM};
   const std::string shown_host = c.host == "0.0.0.0" ? "localhost" : c.host;
-  spdlog::info("parley-server: {} event loops, data in {}", threads, c.data_dir);
+  spdlog::info("parley-server: node {}, {} event loops, data in {}", node_id, threads, c.data_dir);
   std::printf("Parley is running at http://%s:%u/ (Socket.IO also on port %u)\n",
               shown_host.c_str(), http.port(), ws ? ws->port() : http.port());
   if (metrics_listener) std::printf("PARLEY_METRICS port=%u\n", metrics_listener->port());

@@ -21,6 +21,28 @@ Hub::~Hub() {
     local->gate->set_drain(nullptr);
 }
 
+void Hub::set_listener(MembershipListener* listener) {
+  std::lock_guard lock(counts_mutex_);
+  listener_ = listener;
+  if (!listener_) loop_counts_.clear();
+}
+
+void Hub::loop_gained(const std::string& group) {
+  std::lock_guard lock(counts_mutex_);
+  if (!listener_) return;
+  if (++loop_counts_[group] == 1) listener_->first_member(group);
+}
+
+void Hub::loop_lost(const std::string& group) {
+  std::lock_guard lock(counts_mutex_);
+  if (!listener_) return;
+  auto it = loop_counts_.find(group);
+  if (it == loop_counts_.end()) return;  // gained before the listener was set
+  if (--it->second > 0) return;
+  loop_counts_.erase(it);
+  listener_->last_member(group);
+}
+
 Hub::Local* Hub::local_for(const asio::any_io_executor& ex) const {
   auto& ctx = asio::query(ex, asio::execution::context);
   for (const auto& local : locals_) {
@@ -40,11 +62,13 @@ void Hub::add(const std::string& group, sio::Socket* socket) {
   Local* local = local_for(socket->executor());
   if (!local) return;
   drain(*local);  // frames published before the join are not for this socket
-  auto& members = local->groups[group].members;
+  auto [it, created] = local->groups.try_emplace(group);
+  auto& members = it->second.members;
   local->group_count.set(static_cast<int64_t>(local->groups.size()));
   if (std::find(members.begin(), members.end(), socket) == members.end()) {
     members.push_back(socket);
   }
+  if (created) loop_gained(group);
 }
 
 void Hub::remove(const std::string& group, sio::Socket* socket) {
@@ -63,7 +87,10 @@ void Hub::remove(const std::string& group, sio::Socket* socket) {
   }
   *pos = g.members.back();
   g.members.pop_back();
-  if (g.members.empty()) local->groups.erase(it);
+  if (g.members.empty()) {
+    local->groups.erase(it);
+    loop_lost(group);
+  }
   local->group_count.set(static_cast<int64_t>(local->groups.size()));
 }
 
@@ -143,7 +170,11 @@ void Hub::deliver_run(Local& local, std::span<const Parked> run) {
   if (--g.delivering == 0 && g.has_holes) {
     std::erase(g.members, nullptr);
     g.has_holes = false;
-    if (g.members.empty()) local.groups.erase(it);
+    if (g.members.empty()) {
+      const std::string group = it->first;
+      local.groups.erase(it);
+      loop_lost(group);
+    }
     local.group_count.set(static_cast<int64_t>(local.groups.size()));
   }
 }

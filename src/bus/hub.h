@@ -10,16 +10,23 @@
 // and any membership change, drains the parked frames first, so every client still receives
 // frames in the order they were published and a group's frames reach exactly the members it had
 // when they were published.
+//
+// A cluster bus (bus/redis/) needs to know when this node gains its first member of a group or
+// loses its last (to subscribe / unsubscribe): a MembershipListener hears those edges. They are
+// counted per group across loops, touched only when a loop's own member list for the group is
+// created or erased (not per socket), under one mutex; with no listener nothing is counted.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "bus/bus.h"
 #include "eio/send_gate.h"
 #include "metrics/cell.h"
 #include "metrics/histogram.h"
@@ -30,10 +37,22 @@ namespace parley::bus {
 
 namespace asio = boost::asio;
 
-class Hub final : public sio::Groups {
+class Hub final : public sio::Groups, public Bus {
  public:
+  // Hears the node-wide 0->1 and 1->0 edges of a group's membership. Called in edge order with
+  // the hub's count lock held: must not block, must not call back into the hub.
+  class MembershipListener {
+   public:
+    virtual ~MembershipListener() = default;
+    virtual void first_member(const std::string& group) = 0;
+    virtual void last_member(const std::string& group) = 0;
+  };
+
   explicit Hub(std::vector<asio::io_context*> loops);
   ~Hub() override;
+
+  // Before any socket joins (edges before it are not replayed); null to stop.
+  void set_listener(MembershipListener* listener);
 
   // sio::Groups: called on the socket's loop.
   void add(const std::string& group, sio::Socket* socket) override;
@@ -41,7 +60,8 @@ class Hub final : public sio::Groups {
 
   // From any thread: delivers `frame` to every member of `group` on every loop, except `except`
   // (may be null), ordered as described above.
-  void publish(const std::string& group, sio::Frame frame, const sio::Socket* except = nullptr);
+  void publish(const std::string& group, sio::Frame frame,
+               const sio::Socket* except = nullptr) override;
 
   // Members of `group` on the calling loop (for tests and diagnostics).
   size_t local_size(const std::string& group) const;
@@ -82,8 +102,14 @@ class Hub final : public sio::Groups {
             const sio::Socket* except, Clock::time_point published);
   void drain(Local& local);
   void deliver_run(Local& local, std::span<const Parked> run);
+  void loop_gained(const std::string& group);  // this loop's first member of `group`
+  void loop_lost(const std::string& group);    // this loop's last member of `group` left
 
   std::vector<std::unique_ptr<Local>> locals_;
+
+  std::mutex counts_mutex_;
+  MembershipListener* listener_ = nullptr;            // guarded by counts_mutex_
+  std::unordered_map<std::string, int> loop_counts_;  // group -> loops with members (listener set)
 };
 
 }  // namespace parley::bus

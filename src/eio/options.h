@@ -37,6 +37,9 @@ struct Options {
   // Resolution of the per-loop timer wheel that drives heartbeats and timeouts; 0 picks one from
   // the heartbeat settings (1/20 of the shorter one, between 5 and 100 ms).
   std::chrono::milliseconds timer_tick{0};
+  // Prepended to every session id ("<node id>-"), so a load balancer can route a session's
+  // polling requests and upgrade to the node that owns it by the sid's prefix.
+  std::string sid_prefix;
 };
 
 }  // namespace parley::eio

@@ -133,7 +133,8 @@ bool Server::wants_upgrade(const net::Request& req) {
 }
 
 SessionPtr Server::create_session(Loop& loop, net::ConnInfo info) {
-  auto session = std::make_shared<Session>(random_id(), loop, options_, table_, std::move(info));
+  auto session = std::make_shared<Session>(options_.sid_prefix + random_id(), loop, options_,
+                                           table_, std::move(info));
   table_.insert(session);
   return session;
 }

@@ -39,7 +39,11 @@ describe('HTTP behaviour', () => {
       const r = await a.get('/api/health');
       assert.equal(r.status, 200);
       assert.match(r.headers.get('content-type') || '', /application\/json/);
-      assert.deepEqual(Object.keys(r.body).sort(), ['env', 'status', 'timestamp']);
+      // a node of a cluster (--storage redis) adds "node" and "cluster" (docs/CLUSTER.md)
+      const clustered = 'cluster' in r.body;
+      assert.deepEqual(Object.keys(r.body).sort(),
+        clustered ? ['cluster', 'env', 'node', 'status', 'timestamp'] : ['env', 'status', 'timestamp']);
+      if (clustered) assert.deepEqual(r.body.cluster, { connected: true });
       assert.equal(r.body.status, 'ok');
       assertIsoNear(r.body.timestamp);
       assert.ok(r.body.env === null || typeof r.body.env === 'string', `env: ${JSON.stringify(r.body.env)}`);
