@@ -53,7 +53,7 @@ TEST(HttpUtil, TokenComesFromHeaderThenQueryThenBearer) {
 }
 
 TEST(HttpUtil, ClientIpPrefersForwardedHeaders) {
-  net::ConnInfo info{"10.9.8.7", 5001};
+  net::ConnInfo info{"10.9.8.7", 5001, {}};
   net::Request req{http::verb::get, "/x", 11};
   EXPECT_EQ(client_ip(req, info), "10.9.8.7");
   req.set("X-Real-IP", "192.0.2.5");
