@@ -59,7 +59,10 @@ node-test:
 	PARLEY_SERVER=$(abspath $(BUILD))/parley-server node --test --test-concurrency=1 tests/e2e/
 	PARLEY_SERVER=$(abspath $(BUILD))/parley-server node --test --test-concurrency=1 --test-timeout=180000 tests/cluster/
 
-# The same suites with AddressSanitizer + UndefinedBehaviorSanitizer.
+# The same suites with AddressSanitizer + UndefinedBehaviorSanitizer: ctest, and the node
+# integration + compat suites against the sanitized server. The web client's tests and the e2e
+# Chromium suite are not repeated here (they exercise the same server paths as the compat suite
+# and would add minutes of browser time to CI).
 sanitize: bootstrap
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPARLEY_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)

@@ -145,7 +145,8 @@ void route(net::Request& req) {
   }
   (void)api::token_from(req, target);
   (void)api::session_id_from(req, target);
-  net::ConnInfo info{"127.0.0.1", 5001};
+  net::ConnInfo info;
+  info.peer_ip = "127.0.0.1";
   FUZZ_CHECK(!api::client_ip(req, info).empty() || !req["x-forwarded-for"].empty() ||
              !req["x-real-ip"].empty());
   (void)api::parse_json_body(req);

@@ -4,6 +4,7 @@
 // Invariants: a decoded packet re-encodes to text that decodes to the same packet; the assembler
 // yields only complete packets (every attachment present, every placeholder resolvable) and
 // encode_frames() of such a packet, fed to a fresh assembler, gives the same packet back.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -14,10 +15,41 @@ using namespace parley;
 
 namespace {
 
+// JSON equality, except that doubles may differ by one unit in the last place: Boost.JSON 1.81
+// does not round long decimal numbers correctly (e.g. a 130-digit integer), so a number can move
+// by 1 ULP through parse → serialize → parse (found by this target; see
+// tests/unit/sio/packet_test.cc, LongNumbersSurviveReencodingWithinOneUlp).
+bool same_json(const boost::json::value& a, const boost::json::value& b, int depth = 0) {
+  if (depth > 64) return a == b;
+  if (a.is_double() && b.is_double()) {
+    const double x = a.get_double();
+    const double y = b.get_double();
+    return x == y || std::nextafter(x, y) == y;
+  }
+  if (a.kind() != b.kind()) return a == b;
+  if (const auto* arr = a.if_array()) {
+    const auto& other = b.get_array();
+    if (arr->size() != other.size()) return false;
+    for (std::size_t i = 0; i < arr->size(); ++i)
+      if (!same_json((*arr)[i], other[i], depth + 1)) return false;
+    return true;
+  }
+  if (const auto* obj = a.if_object()) {
+    const auto& other = b.get_object();
+    if (obj->size() != other.size()) return false;
+    for (const auto& kv : *obj) {
+      const auto* v = other.if_contains(kv.key());
+      if (!v || !same_json(kv.value(), *v, depth + 1)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
 void check_same(const sio::Packet& a, const sio::Packet& b) {
   FUZZ_CHECK(a.nsp == b.nsp);
   FUZZ_CHECK(a.id == b.id);
-  FUZZ_CHECK(a.payload == b.payload);
+  FUZZ_CHECK(same_json(a.payload, b.payload));
   FUZZ_CHECK(a.attachments == b.attachments);
 }
 
@@ -50,12 +82,15 @@ void check_decode_roundtrip(std::string_view text) {
   FUZZ_CHECK(again->attachment_count == p->attachment_count);
   FUZZ_CHECK(again->event_name() == p->event_name());
   check_same(*p, *again);
-  FUZZ_CHECK(sio::encode(*again) == encoded);
+  // (not byte-equal: a long number may move by 1 ULP, see same_json)
 }
 
 void check_complete(const sio::Packet& p) {
-  if (sio::is_binary(p.type)) FUZZ_CHECK(p.attachments.size() == p.attachment_count);
-  check_placeholders(p, p.payload);
+  // In a plain packet a placeholder-shaped object is only data (as in socket.io-parser).
+  if (sio::is_binary(p.type)) {
+    FUZZ_CHECK(p.attachments.size() == p.attachment_count);
+    check_placeholders(p, p.payload);
+  }
   // What a server would send for it comes back as the same packet.
   std::vector<eio::Packet> frames = sio::encode_frames(p);
   FUZZ_CHECK(!frames.empty() && !frames[0].binary);

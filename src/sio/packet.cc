@@ -1,6 +1,8 @@
 // Socket.IO v5 packet codec (see packet.h for the wire format and the binary model).
 #include "sio/packet.h"
 
+#include <cmath>
+
 #include <array>
 #include <charconv>
 #include <exception>
@@ -220,6 +222,22 @@ std::string_view Packet::event_name() const {
   return {name->data(), name->size()};
 }
 
+// A number too large for a double (1e400) parses as infinity, which has no JSON form: Boost.JSON
+// would write it back as `Infinity` and every client would fail to parse what we relay. JS does
+// the same parse and JSON.stringify() turns the value into null, so we store null right away
+// (found by fuzz/sio_packet.cc). Depth is bounded by the parser's own limit.
+void null_non_finite(json::value& v) {
+  if (v.is_double()) {
+    if (!std::isfinite(v.get_double())) v = nullptr;
+  } else if (auto* arr = v.if_array()) {
+    for (auto& e : *arr)
+      null_non_finite(e);
+  } else if (auto* obj = v.if_object()) {
+    for (auto& kv : *obj)
+      null_non_finite(kv.value());
+  }
+}
+
 Result<Packet> decode(std::string_view text, const DecodeOptions& options) {
   if (text.empty()) return Error::invalid("sio: empty packet");
   if (text[0] < '0' || text[0] > '6') return Error::invalid("sio: unknown packet type");
@@ -270,6 +288,7 @@ Result<Packet> decode(std::string_view text, const DecodeOptions& options) {
   auto payload = present ? parse_json(text.substr(i), options.storage)
                          : Result<json::value>(json::value(options.storage));
   if (!payload) return payload.error();
+  null_non_finite(*payload);
 
   std::string_view why;
   if (!valid_payload(type, present, *payload, why)) return Error::invalid(std::string(why));

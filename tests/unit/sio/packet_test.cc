@@ -2,6 +2,7 @@
 // encoders, binary reassembly/re-emission, every malformed-input class and deterministic fuzzing.
 #include "sio/packet.h"
 
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -537,6 +538,42 @@ TEST(SioFuzz, AssemblerRandomStream) {
     ASSERT_LE(assembler.missing(), 3u);
   }
   EXPECT_GT(completed, 0);
+}
+
+// Found by fuzz/sio_packet.cc: a 122-digit integer in a payload came back from decode → encode →
+// decode as a different double. Boost.JSON 1.81 does not round long decimal numbers correctly
+// (its parser has no "precise" mode before 1.83), so the value can move by one unit in the last
+// place; everything else in the packet is kept. This pins that bound: more than 1 ULP would be
+// a bug of ours.
+TEST(SioPacket, LongNumbersSurviveReencodingWithinOneUlp) {
+  const std::string text = "52-[\"hallo\",{\"_placehonu8\":" + std::string(121, '6') + "0}]";
+  auto first = decode(text);
+  ASSERT_TRUE(first.ok());
+  auto second = decode(encode(*first));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->type, PacketType::binary_event);
+  EXPECT_EQ(second->attachment_count, 2u);
+  EXPECT_EQ(second->event_name(), "hallo");
+  const double a = first->payload.as_array()[1].as_object().at("_placehonu8").as_double();
+  const double b = second->payload.as_array()[1].as_object().at("_placehonu8").as_double();
+  EXPECT_NEAR(a, 6.666666666666667e121, 6.666666666666667e121 * 1e-15);
+  EXPECT_TRUE(a == b || std::nextafter(a, b) == b) << a << " vs " << b;
+}
+
+// Found by fuzz/sio_packet.cc: 2.66…E66666 overflows to infinity, which Boost.JSON writes back as
+// `Infinity` (not JSON), so a relayed payload would break every client. Such numbers are null,
+// as JSON.stringify() makes them in the reference.
+TEST(SioPacket, NumbersBeyondDoubleBecomeNull) {
+  const std::string text = "58-[\"ile\",{\"_\":2" + std::string(50, '6') + "E66666},-1e999,1.5]";
+  auto p = decode(text);
+  ASSERT_TRUE(p.ok());
+  const auto& args = p->payload.as_array();
+  EXPECT_TRUE(args[1].as_object().at("_").is_null());
+  EXPECT_TRUE(args[2].is_null());
+  EXPECT_EQ(args[3].as_double(), 1.5);
+  const std::string encoded = encode(*p);
+  EXPECT_EQ(encoded, "58-[\"ile\",{\"_\":null},null,1.5E0]");
+  EXPECT_TRUE(decode(encoded).ok());
 }
 
 }  // namespace
