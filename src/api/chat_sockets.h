@@ -114,6 +114,8 @@ class ChatSockets final : public sio::SocketHandler, public Events {
   // `first` and the marks queued right behind it for the same joined room, as one write and one
   // messagesRead; false (nothing done) when `first` cannot be merged, so mark_read() handles it.
   asio::awaitable<bool> mark_read_run(sio::SocketPtr socket, PendingEvent& first);
+  // Whether the first well-formed id of a mark's messageIds is a message of `room_id`.
+  asio::awaitable<bool> first_id_in_room(const json::value& payload, const std::string& room_id);
   asio::awaitable<void> reaction(sio::SocketPtr socket, const json::value& payload);
   asio::awaitable<void> disconnect_cleanup(sio::SocketPtr socket);
 

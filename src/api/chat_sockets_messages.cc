@@ -236,16 +236,35 @@ asio::awaitable<void> ChatSockets::mark_read(sio::SocketPtr socket, const json::
           json::object{{"userId", state->user.id}, {"messageIds", *ids_value}});
 }
 
+asio::awaitable<bool> ChatSockets::first_id_in_room(const json::value& payload,
+                                                    const std::string& room_id) {
+  const json::value* ids_value = member(payload, "messageIds");
+  if (!ids_value || !ids_value->is_array()) co_return false;
+  for (const auto& v : ids_value->as_array()) {
+    if (!v.is_string() || !chat::is_object_id(v.as_string())) continue;
+    auto room = co_await services_.store.find_message_room(chat::Id(v.as_string()));
+    co_return room&& room.value() && *room.value() == room_id;
+  }
+  co_return false;
+}
+
 asio::awaitable<bool> ChatSockets::mark_read_run(sio::SocketPtr socket, PendingEvent& first) {
   State* state = state_of(socket);
   const json::value arg = first.args.empty() ? json::value(nullptr) : first.args[0];
   auto room_id = ReadMarks::mergeable_room(arg);
   if (!room_id || !socket->in_group(*room_id)) co_return false;
+  // Each merged mark keeps mark_read()'s rule: its first id must be of the room it names (else
+  // it is left to mark_read(), which answers "Invalid room").
+  if (!co_await first_id_in_room(arg, *room_id)) co_return false;
   ReadMarks run(*room_id);
   run.add(arg, first.ack_id);
   while (!state->queue.empty() && state->queue.front().name == "markMessagesAsRead") {
-    const PendingEvent& next = state->queue.front();
-    if (!run.add(next.args.empty() ? json::value(nullptr) : next.args[0], next.ack_id)) break;
+    const json::value next =
+        state->queue.front().args.empty() ? json::value(nullptr) : state->queue.front().args[0];
+    const std::optional<uint64_t> next_ack = state->queue.front().ack_id;
+    if (ReadMarks::mergeable_room(next) != run.room_id()) break;
+    if (!co_await first_id_in_room(next, run.room_id())) break;
+    if (state->queue.empty() || !run.add(next, next_ack)) break;
     state->queue.pop_front();
   }
   // Published only after the store acknowledged: a client that sees messagesRead finds the

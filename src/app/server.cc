@@ -26,6 +26,7 @@
 #include "app/front.h"
 #include "app/instance_lock.h"
 #include "app/logging.h"
+#include "app/redis_metrics.h"
 #include "app/secrets.h"
 #include "app/telemetry.h"
 #include "app/timed_store.h"
@@ -435,6 +436,16 @@ int run_server(const Config& c) {
   }
   telemetry.register_components(
       {&socketio.engine(), &hub, &http, ws.get(), sqlite_store, &timed_store, &hasher});
+  // The Redis clients (the store's and the bus's) and the cluster bus, when this is a node.
+  auto* redis_store = dynamic_cast<store::redis::RedisStore*>(store.get());
+  if (redis_store || bus_cluster) {
+    telemetry.registry.add([redis_store, bus_cluster = bus_cluster.get(),
+                            redis_bus = redis_bus.get()](metrics::Exposition& out) {
+      collect_redis(
+          {{"store", redis_store ? &redis_store->cluster() : nullptr}, {"bus", bus_cluster}}, out);
+      if (redis_bus) collect_redis_bus(*redis_bus, out);
+    });
+  }
 
   std::vector<std::thread> workers;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;

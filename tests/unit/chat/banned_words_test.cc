@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 // overrides that for unusual layouts.
 std::string spec_file(const std::string& name) {
   if (const char* dir = std::getenv("PARLEY_SPEC_DIR")) return (fs::path(dir) / name).string();
-  const fs::path repo = fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+  // Not __FILE__: with ccache's base_dir it is a path relative to the build directory.
+  const fs::path repo = PARLEY_SOURCE_DIR;
   return (repo.parent_path() / "shared" / "spec" / name).string();
 }
 
