@@ -1,9 +1,14 @@
 // Several parley-server nodes behind haproxy act as one service (docs/CLUSTER.md): users on
 // different nodes chat, clients of every transport share a room across nodes, a login on one node
-// ends the session's sockets on another. Real redis-server (cluster mode), real haproxy, real
-// socket.io-client; every client goes through haproxy and the tests assert which node it is on.
+// ends the session's sockets on another, a file uploaded through one node downloads through
+// another (the nodes share one s3rver bucket, no upload directory). Real redis-server (cluster
+// mode), real haproxy, real s3rver, real socket.io-client; clients go through haproxy (or a
+// node's own port) and the tests assert which node they are on.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { api, registerUser, createRoom, login } from '../lib/server.mjs';
 import { connectClient, joinRoom, sendText, joinedText, leftText, sleep, SETTLE_MS } from '../compat/sio-helpers.mjs';
 import { startCluster, nodeOf, connectOn } from './cluster.mjs';
@@ -148,6 +153,67 @@ describe('multi-node cluster behind haproxy', () => {
     const err = await s1.waitFor('error', () => true, { after: m });
     assert.equal(err.data.code, 'RATE_LIMIT_EXCEEDED');
     assert.ok(err.data.retryAfter >= 1);
+  });
+
+  test('a file uploaded through one node downloads through another, from the shared s3rver bucket', { timeout: 30000 }, async (t) => {
+    assert.ok(cl.s3, 'the cluster runs on --blob-store s3');
+    const [nodeA, nodeB] = cl.nodes;
+    const direct = (n) => `http://127.0.0.1:${n.rest}`;
+    const u = await registerUser(a);
+    const outsider = await registerUser(a);
+    const room = await createRoom(a, u, { name: 'S3 Files Room' });
+
+    // upload on node A's own port
+    const bytes = randomBytes(300 * 1024);
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type: 'application/pdf' }), 'cluster report.pdf');
+    const up = await fetch(`${direct(nodeA)}/api/files/upload`,
+      { method: 'POST', headers: { 'x-auth-token': u.token, 'x-session-id': u.sessionId }, body: form, signal: AbortSignal.timeout(20000) });
+    const upBody = await up.json();
+    assert.equal(up.status, 200, JSON.stringify(upBody));
+    const f = upBody.file;
+    assert.equal(f.size, bytes.length);
+
+    // the object is in s3rver's bucket, and no node's upload directory (nor any shared one) holds it
+    assert.deepEqual(cl.s3.objects().filter((k) => k === f.filename), [f.filename]);
+    assert.equal(cl.s3.size(f.filename), bytes.length);
+    const stray = [];
+    const walk = (d) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (p === cl.s3.dir) continue;
+        if (e.isDirectory()) walk(p);
+        else if (e.name.includes(path.parse(f.filename).name)) stray.push(p);
+      }
+    };
+    walk(cl.dir);
+    assert.deepEqual(stray, [], 'the file is nowhere outside the bucket');
+    assert.equal(existsSync(path.join(cl.dir, 'uploads')), false, 'no shared upload directory');
+
+    // link it to the room with a file message, on node A (the download rule needs one)
+    const c = await connectClient(t, direct(nodeA), u, { label: 'uploader', transports: ['websocket'] });
+    assert.equal(nodeOf(c), nodeA.id);
+    await joinRoom(c, room._id);
+    const m = c.mark();
+    c.emit('chatMessage', { room: room._id, type: 'file', content: '', fileData: { _id: f._id } });
+    await c.waitFor('message', (msg) => msg.type === 'file' && msg.file?._id === f._id, { after: m });
+
+    // download on node B's own port: the same bytes
+    const health = await api(direct(nodeB)).get('/api/health');
+    assert.equal(health.body.node, nodeB.id);
+    const down = await fetch(`${direct(nodeB)}/api/files/download/${f.filename}`,
+      { headers: { 'x-auth-token': u.token, 'x-session-id': u.sessionId }, signal: AbortSignal.timeout(20000) });
+    assert.equal(down.status, 200);
+    assert.equal(down.headers.get('content-length'), String(bytes.length));
+    assert.ok(Buffer.from(await down.arrayBuffer()).equals(bytes), 'node B serves the bytes node A stored');
+    // a ranged read through node B too, and the access rule still holds there
+    const part = await fetch(`${direct(nodeB)}/api/files/download/${f.filename}?token=${u.token}`,
+      { headers: { range: 'bytes=1000-1999' }, signal: AbortSignal.timeout(20000) });
+    assert.equal(part.status, 206);
+    assert.ok(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(1000, 2000)));
+    const denied = await fetch(`${direct(nodeB)}/api/files/download/${f.filename}`,
+      { headers: { 'x-auth-token': outsider.token, 'x-session-id': outsider.sessionId }, signal: AbortSignal.timeout(20000) });
+    assert.equal(denied.status, 403);
   });
 
   test('logout on one node reaches the user\'s socket on another', { timeout: 20000 }, async (t) => {
