@@ -38,7 +38,13 @@ ChatSockets::ChatSockets(Services& services, bus::Bus& bus, Presence& presence,
       ai_(ai),
       limits_(limits),
       presence_(presence),
-      logins_(bus, limits.duplicate_login_grace_ms) {}
+      logins_(bus, limits.duplicate_login_grace_ms) {
+  logins_.on_session_ended(
+      [this](const chat::Id& user_id, const std::string& reason, const std::string& message) {
+        for (auto& s : sockets_of(user_id))
+          end_socket(s, reason, message, 0, limits_.session_end_close_ms);
+      });
+}
 
 void ChatSockets::listen(sio::Groups& groups, asio::any_io_executor loop) {
   logins_.listen(groups, std::move(loop));

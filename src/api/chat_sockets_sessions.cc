@@ -101,8 +101,8 @@ void ChatSockets::end_socket(sio::SocketPtr socket, std::string reason, std::str
 
 void ChatSockets::session_ended(const chat::Id& user_id, std::string_view reason,
                                 std::string_view message) {
-  for (auto& s : sockets_of(user_id))
-    end_socket(s, std::string(reason), std::string(message), 0, limits_.session_end_close_ms);
+  // Through the bus: every node (this one included) ends its own sockets of the user.
+  logins_.announce_session_ended(user_id, reason, message);
 }
 
 void ChatSockets::session_replaced(const chat::Id& user_id, const std::string& old_session_id,

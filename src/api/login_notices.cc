@@ -25,6 +25,12 @@ void LoginNotices::user_connected(const sio::SocketPtr& socket, const chat::Id& 
   bus_.publish(kGroup, sio::make_event_frame("login", announcement));
 }
 
+void LoginNotices::announce_session_ended(const chat::Id& user_id, std::string_view reason,
+                                          std::string_view message) {
+  json::object announcement{{"userId", user_id}, {"reason", reason}, {"message", message}};
+  bus_.publish(kGroup, sio::make_event_frame("ended", announcement));
+}
+
 void LoginNotices::user_disconnected(const sio::Socket* socket, const chat::Id& user_id) {
   std::lock_guard lock(mutex_);
   auto it = sockets_.find(user_id);
@@ -47,6 +53,17 @@ void LoginNotices::send(sio::Frame frame) {
     return;
   }
   const json::object& a = v.as_array()[1].as_object();
+  if (v.as_array()[0] == "ended") {
+    const auto* user = a.if_contains("userId");
+    const auto* reason = a.if_contains("reason");
+    const auto* message = a.if_contains("message");
+    if (!on_end_ || !user || !user->is_string() || !reason || !reason->is_string() || !message ||
+        !message->is_string())
+      return;
+    on_end_(chat::Id(user->as_string()), std::string(reason->as_string()),
+            std::string(message->as_string()));
+    return;
+  }
   const auto* user = a.if_contains("userId");
   const auto* sock = a.if_contains("socketId");
   const auto* notice = a.if_contains("notice");

@@ -6,11 +6,16 @@
 //
 // Each node listens with one internal member of "logins" (this object is that sio::Socket: the hub
 // delivers the announcement frame to it like to any member), living on one event loop.
+//
+// The same group carries session ends (logout, account deletion): announced once, each node
+// ends its own sockets of that user through the handler ChatSockets sets (session_ended, then
+// the close), so a logout on any node reaches the user's sockets on every node.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +46,13 @@ class LoginNotices final : public sio::Socket {
                       const json::object& notice);
   void user_disconnected(const sio::Socket* socket, const chat::Id& user_id);
 
+  // Every node: end the sockets of `user_id` (the handler runs on this object's loop).
+  using EndHandler = std::function<void(const chat::Id& user_id, const std::string& reason,
+                                        const std::string& message)>;
+  void on_session_ended(EndHandler handler) { on_end_ = std::move(handler); }
+  void announce_session_ended(const chat::Id& user_id, std::string_view reason,
+                              std::string_view message);
+
   // sio::Socket: only send() matters (the hub delivers announcements).
   const std::string& id() const override { return id_; }
   asio::any_io_executor executor() const override { return loop_; }
@@ -61,6 +73,7 @@ class LoginNotices final : public sio::Socket {
   int64_t grace_ms_;
   std::string id_ = "login-notices";
   asio::any_io_executor loop_;
+  EndHandler on_end_;
   std::mutex mutex_;
   std::unordered_map<chat::Id, std::vector<std::weak_ptr<sio::Socket>>> sockets_;  // this node's
 };
