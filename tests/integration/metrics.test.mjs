@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, api, registerUser, createRoom, SERVER_BIN, sleep } from '../lib/server.mjs';
+import { startServer, api, registerUser, createRoom, SERVER_BIN, sleep, STORAGE } from '../lib/server.mjs';
 
 const PROMTOOL = process.env.PROMTOOL || '/usr/bin/promtool';
 const PROMETHEUS = process.env.PROMETHEUS || '/usr/bin/prometheus';
@@ -74,7 +74,11 @@ test('the scrape is valid exposition (promtool) and has the documented families'
     for (const family of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds',
       'process_threads', 'parley_sio_sockets', 'parley_sio_events_in_total', 'parley_sio_events_out_total',
       'parley_http_requests_total', 'parley_http_request_duration_seconds', 'parley_store_op_duration_seconds',
-      'parley_store_queue_depth', 'parley_store_batch_size', 'parley_ws_frames_written_total',
+      // The SQLite writer's queue and group commits; a Redis node has the client's counters.
+      ...(STORAGE === 'redis' ? ['parley_redis_commands_total', 'parley_redis_redirects_total',
+        'parley_bus_published_total', 'parley_bus_gaps_total']
+        : ['parley_store_queue_depth', 'parley_store_batch_size']),
+      'parley_ws_frames_written_total',
       'parley_ws_bytes_written_total', 'parley_write_passes_total', 'parley_slow_consumer_closes_total',
       'parley_hash_queue_depth', 'parley_hash_duration_seconds', 'parley_ai_streams_total',
       'parley_ai_chunks_total', 'parley_ai_errors_total', 'parley_build_info', 'parley_broadcast_delivery_seconds',

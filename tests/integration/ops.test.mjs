@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, api, sleep, SERVER_BIN } from '../lib/server.mjs';
+import { startServer, api, sleep, SERVER_BIN, STORAGE } from '../lib/server.mjs';
 
 const T = { timeout: 30000 };
 
@@ -83,7 +83,9 @@ describe('logs', () => {
   test('threads are named: loop-N, sqlite-writer, sqlite-reader-N, hash-N, file-io-N', T, async () => {
     const srv = await startServer({ args: ['--threads', '2', '--hash-threads', '2'] });
     try {
-      const wanted = ['loop-0', 'loop-1', 'sqlite-writer', 'sqlite-reader-0', 'hash-0', 'hash-1', 'file-io-0'];
+      // The store's threads: SQLite's writer and readers, or the Redis Cluster client's I/O thread.
+      const store = STORAGE === 'redis' ? ['redis-io'] : ['sqlite-writer', 'sqlite-reader-0'];
+      const wanted = ['loop-0', 'loop-1', ...store, 'hash-0', 'hash-1', 'file-io-0'];
       const names = () => readdirSync(`/proc/${srv.pid}/task`).map(
         (t) => readFileSync(`/proc/${srv.pid}/task/${t}/comm`, 'utf8').trim());
       // The loops name themselves when they start, which may be just after PARLEY_READY.
@@ -107,9 +109,10 @@ describe('health probes', () => {
       assert.equal(ready.status, 200);
       assert.equal(ready.body.status, 'ready');
       assert.equal(typeof ready.body.store_ping_us, 'number');
-      // The contract's health endpoint is unchanged.
+      // The contract's health endpoint is unchanged (a cluster node adds "node" and "cluster").
       const health = await a.get('/api/health');
-      assert.deepEqual(Object.keys(health.body).sort(), ['env', 'status', 'timestamp']);
+      assert.deepEqual(Object.keys(health.body).sort(), STORAGE === 'redis'
+        ? ['cluster', 'env', 'node', 'status', 'timestamp'] : ['env', 'status', 'timestamp']);
     } finally {
       await srv.stop();
     }

@@ -105,6 +105,10 @@ async function waitExit(proc, ms) {
  * (kept across restart()), so servers sharing one Redis Cluster see a fresh database each, as
  * they would with a fresh data directory.
  */
+// The store the suites run on: tests/run-node-suites-redis passes --storage redis through
+// PARLEY_SERVER_ARGS; everything else is the embedded SQLite store.
+export const STORAGE = /--storage[ =]redis\b/.test(process.env.PARLEY_SERVER_ARGS || '') ? 'redis' : 'sqlite';
+
 function extraServerArgs() {
   const args = (process.env.PARLEY_SERVER_ARGS || '').split(/\s+/).filter(Boolean);
   if (process.env.PARLEY_REDIS_PREFIX_PER_SERVER === '1') {
