@@ -10,6 +10,7 @@
 
 #include "chat/model.h"
 #include "redis/reply.h"
+#include "store/mentions_json.h"
 
 namespace parley::store::redis {
 
@@ -37,8 +38,5 @@ std::optional<chat::FileRecord> file_from(const Fields& f);
 std::vector<chat::Reader> readers_from(const Reply& hash);
 // Reactions are zset members "<user>\0<emoji>" in the order they were added.
 std::map<std::string, std::vector<chat::Id>> reactions_from(const Reply& zrange);
-
-std::string mentions_to_json(const std::vector<std::string>& mentions);
-std::vector<std::string> mentions_from_json(std::string_view json);
 
 }  // namespace parley::store::redis

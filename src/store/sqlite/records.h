@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chat/model.h"
+#include "store/mentions_json.h"
 #include "store/sqlite/connection.h"
 
 namespace parley::store::sqlite {
@@ -36,9 +37,6 @@ std::map<std::string, std::vector<chat::Id>> reactions_of(Connection& db, const 
 
 std::optional<chat::FileRecord> load_file(Connection& db, const chat::Id& id);
 std::optional<chat::FileRecord> load_file_by_filename(Connection& db, const std::string& name);
-
-std::string mentions_to_json(const std::vector<std::string>& mentions);
-std::vector<std::string> mentions_from_json(std::string_view json);
 
 // `text` with LIKE's wildcards (% and _) and the escape character (\) escaped, for use with
 // ESCAPE '\', so user input matches literally.
