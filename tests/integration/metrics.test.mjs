@@ -95,7 +95,8 @@ test('the scrape is valid exposition (promtool) and has the documented families'
     // The registration's hash and the writes behind it.
     assert.ok(value(s.text, 'parley_hash_duration_seconds_count') >= 1);
     assert.ok(value(s.text, 'parley_store_op_duration_seconds_count', { op: 'create_user' }) >= 1);
-    assert.ok(value(s.text, 'parley_store_batch_size_count') >= 1);
+    if (STORAGE === 'redis') assert.ok(value(s.text, 'parley_redis_commands_total', { client: 'store' }) >= 1);
+    else assert.ok(value(s.text, 'parley_store_batch_size_count') >= 1);
     assert.ok(value(s.text, 'process_resident_memory_bytes') > 1e6);
 
     const lint = spawnSync(PROMTOOL, ['check', 'metrics'], { input: s.text, encoding: 'utf8', timeout: 30000 });
