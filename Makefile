@@ -67,7 +67,7 @@ sanitize: bootstrap
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPARLEY_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
-	PARLEY_SERVER=$(abspath $(ASAN_BUILD))/parley-server tests/run-node-suites
+	PARLEY_SANITIZED=1 PARLEY_SERVER=$(abspath $(ASAN_BUILD))/parley-server tests/run-node-suites
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

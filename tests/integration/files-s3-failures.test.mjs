@@ -251,7 +251,10 @@ describe('S3 blob store failures', () => {
     }
   });
 
-  test('a 50 MiB upload keeps the peak RSS flat (one part in memory, not the file)', async (t) => {
+  // Under ASan (make sanitize) freed blocks stay resident in its quarantine, so RSS says nothing
+  // about buffering there: this runs on the Release build in make test.
+  const sanitized = process.env.PARLEY_SANITIZED === '1' && 'RSS is not meaningful under ASan';
+  test('a 50 MiB upload keeps the peak RSS flat (one part in memory, not the file)', { skip: sanitized }, async (t) => {
     const server = await startOn(s3);
     try {
       const user = await registerUser(api(server));
