@@ -21,7 +21,4 @@ struct LogOptions {
 // the listeners report to; it must outlive them.
 Result<std::unique_ptr<net::AccessLog>> configure_logging(const LogOptions& options);
 
-// `s` as a JSON string literal, quotes included (control characters escaped; other bytes as is).
-void append_json_string(std::string& out, std::string_view s);
-
 }  // namespace parley::app

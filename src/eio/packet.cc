@@ -1,6 +1,8 @@
 // Engine.IO v4 packet codec (see packet.h for the wire forms).
 #include "eio/packet.h"
 
+#include "core/json_string.h"
+
 #include <array>
 #include <charconv>
 
@@ -8,48 +10,6 @@
 
 namespace parley::eio {
 namespace {
-
-// Minimal JSON string escaping for the open packet: this layer does not link Boost.JSON, and the
-// only strings involved (sid, transport names) are short and server-chosen.
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 void append_uint(std::string& out, std::uint64_t v) {
   std::array<char, 20> buf;
